@@ -1,0 +1,171 @@
+"""Role catalogue: Vietnamese role names, their scope and their FAB permission sets.
+
+Kept in code and synced into FAB's tables at start-up (`sync_roles`), so a
+catalogue role edited by hand is restored on the next start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+READ = frozenset({"can_list", "can_show", "can_get", "can_info"})
+WRITE = READ | frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
+EXPORT = frozenset({"can_export"})
+
+ADMIN = "Quản trị hệ thống"
+BO = "Lãnh đạo Bộ"
+LANH_DAO_SO = "Lãnh đạo Sở"
+CHUYEN_VIEN_SO = "Chuyên viên Sở"
+CHUYEN_VIEN_XA = "Chuyên viên xã/phường"
+HIEU_TRUONG = "Hiệu trưởng"
+TO_TRUONG = "Tổ trưởng chuyên môn"
+NHAN_SU = "Cán bộ nhân sự trường"
+GIAO_VIEN = "Giáo viên"
+NHAN_VIEN = "Nhân viên"
+
+# Permission names FAB gives its own views, needed by every signed-in user.
+SELF_SERVICE = {
+    "UserInfoEditView": {"can_this_form_get", "can_this_form_post"},
+    "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},
+    "UserDBModelView": {"can_userinfo", "resetmypassword"},
+    "LocaleView": {"can_index"},
+    "Home": {"can_index"},
+}
+
+REFERENCE_VIEWS = ("EthnicGroup", "Subject", "QualificationLevel", "SalaryRank")
+PERSON_HISTORY_VIEWS = (
+    "Assignment",
+    "RankHistory",
+    "Qualification",
+    "Certificate",
+    "TrainingCourse",
+    "AwardDiscipline",
+    "AnnualRating",
+)
+PERSONNEL_MENUS = ("Personnel", "People", "OwnRecord")
+ORG_MENUS = ("Organisation", "Units", "Schools")
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    name: str
+    scope: str  # 'all' | 'unit' | 'self'
+    description: str
+    permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+    menus: frozenset[str] = frozenset()
+    all_permissions: bool = False
+
+
+def _perms(**views: Iterable[str]) -> dict[str, frozenset[str]]:
+    return {name: frozenset(p) for name, p in views.items()}
+
+
+def _history(perms: frozenset[str]) -> dict[str, frozenset[str]]:
+    return {name: perms for name in PERSON_HISTORY_VIEWS}
+
+
+def _reference_read() -> dict[str, frozenset[str]]:
+    return {name: READ for name in REFERENCE_VIEWS}
+
+
+def _merge(*dicts: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for d in dicts:
+        for key, value in d.items():
+            out.setdefault(key, set()).update(value)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_ORG_READ = _perms(Unit=READ, School=READ)
+_PERSONNEL_READ = _merge(_perms(Person=READ | EXPORT), _history(READ))
+_PERSONNEL_WRITE = _merge(_perms(Person=WRITE | EXPORT), _history(WRITE))
+_OWN_RECORD = _perms(OwnRecord={"can_index", "can_propose"})
+
+CATALOGUE: tuple[RoleDef, ...] = (
+    RoleDef(ADMIN, "all", "Quản trị tài khoản, vai trò, đơn vị, danh mục", all_permissions=True),
+    RoleDef(
+        BO,
+        "all",
+        "Báo cáo, bảng điều khiển toàn quốc; khung chuẩn và chu kỳ đánh giá",
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read()),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        LANH_DAO_SO,
+        "unit",
+        "Báo cáo của tỉnh; đánh giá hiệu trưởng THPT",
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read()),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        CHUYEN_VIEN_SO,
+        "unit",
+        "Hồ sơ nhân sự, điều động, tuyển dụng, tài khoản trong tỉnh",
+        _merge(_perms(Unit=WRITE, School=WRITE), _PERSONNEL_WRITE, _reference_read()),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        CHUYEN_VIEN_XA,
+        "unit",
+        "Báo cáo của xã/phường; đánh giá hiệu trưởng trường MN, TH, THCS",
+        _merge(_ORG_READ, _perms(Person=READ), _reference_read()),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        HIEU_TRUONG,
+        "unit",
+        "Đánh giá giáo viên, duyệt kế hoạch bồi dưỡng, báo cáo của trường",
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _OWN_RECORD),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        TO_TRUONG,
+        "self",
+        "Tổng hợp ý kiến đồng nghiệp trong tổ chuyên môn",
+        _merge(_OWN_RECORD, _reference_read()),
+        frozenset(("Personnel", "OwnRecord")),
+    ),
+    RoleDef(
+        NHAN_SU,
+        "unit",
+        "Cập nhật hồ sơ nhân sự của trường, nhập dữ liệu, tạo tài khoản",
+        _merge(_perms(School=READ | {"can_edit", "can_put"}, Unit=READ), _PERSONNEL_WRITE, _reference_read()),
+        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+    ),
+    RoleDef(
+        GIAO_VIEN,
+        "self",
+        "Hồ sơ của mình, tự đánh giá, khảo sát, nhu cầu và kế hoạch bồi dưỡng",
+        _merge(_OWN_RECORD, _reference_read()),
+        frozenset(("Personnel", "OwnRecord")),
+    ),
+    RoleDef(
+        NHAN_VIEN,
+        "self",
+        "Hồ sơ của mình, ý kiến về hiệu trưởng",
+        _merge(_OWN_RECORD, _reference_read()),
+        frozenset(("Personnel", "OwnRecord")),
+    ),
+)
+
+BY_NAME = {r.name: r for r in CATALOGUE}
+_SCOPE_ORDER = {"none": 0, "self": 1, "unit": 2, "all": 3}
+
+
+def scope_kind_for_roles(role_names: Iterable[str]) -> str:
+    """The widest scope among the roles; unknown roles grant nothing (deny by default)."""
+    best = "none"
+    for name in role_names:
+        role = BY_NAME.get(name)
+        if role and _SCOPE_ORDER[role.scope] > _SCOPE_ORDER[best]:
+            best = role.scope
+    return best
+
+
+def extend(role_name: str, permissions: dict[str, Iterable[str]], menus: Iterable[str] = ()) -> None:
+    """Let a domain package add its views' permissions to a catalogue role at import time."""
+    role = BY_NAME[role_name]
+    merged = _merge(role.permissions, {k: frozenset(v) for k, v in permissions.items()})
+    new = RoleDef(role.name, role.scope, role.description, merged, role.menus | frozenset(menus), role.all_permissions)
+    BY_NAME[role_name] = new

@@ -1,0 +1,271 @@
+"""The one unit-scope mechanism.
+
+Every read and write path asks this module what the current user may touch:
+FAB's datamodel (list, show, edit, add, delete, mass actions, REST API, related
+dropdowns) goes through `ScopedInterface`; custom views, reports, exports and
+downloads use `scoped_query` / `get_in_scope_or_404` / `assert_writable`.
+
+Deny by default: a model must declare `__scope__` to be readable by anyone
+whose scope is narrower than "all".
+
+  __scope__ = "self"    the model is Unit: its own path
+  __scope__ = "unit"    the row has unit_id → Unit
+  __scope__ = "person"  the row has person_id → Person → Unit
+  __scope__ = "public"  reference data, readable by every signed-in user
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask import abort, g, has_request_context
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import false, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+
+ScopeKind = Literal["all", "unit", "self", "none"]
+
+
+class ScopeError(Exception):
+    """A write names a unit or person outside the user's scope."""
+
+    def __init__(self, message: Any | None = None) -> None:
+        super().__init__(
+            str(
+                message
+                or _l(
+                    "Đơn vị hoặc hồ sơ bạn chọn nằm ngoài phạm vi quản lý của tài khoản. "
+                    "Hãy chọn một đơn vị thuộc phạm vi của bạn."
+                )
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    unit_id: int | None = None
+    unit_path: str | None = None
+    person_id: int | None = None
+
+    @property
+    def is_all(self) -> bool:
+        return self.kind == "all"
+
+
+NO_SCOPE = Scope("none")
+ALL_SCOPE = Scope("all")
+
+
+def scope_for_user(user: Any) -> Scope:
+    """Widest scope granted by the user's roles (role catalogue in app.security.roles)."""
+    from app.security.roles import scope_kind_for_roles
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NO_SCOPE
+    kind = scope_kind_for_roles(r.name for r in user.roles)
+    if kind == "all":
+        return ALL_SCOPE
+    unit = getattr(user, "unit", None)
+    if kind == "unit":
+        if unit is None:
+            return NO_SCOPE
+        return Scope("unit", unit.id, unit.path, getattr(user, "person_id", None))
+    if kind == "self":
+        person_id = getattr(user, "person_id", None)
+        if person_id is None:
+            return NO_SCOPE
+        return Scope("self", unit.id if unit else None, unit.path if unit else None, person_id)
+    return NO_SCOPE
+
+
+def current_scope() -> Scope:
+    """The signed-in user's scope, computed once per request."""
+    if not has_request_context():
+        return ALL_SCOPE  # CLI, migrations and data loaders run with full rights
+    cached = g.get("_portal_scope")
+    if cached is None:
+        cached = scope_for_user(current_user)
+        g._portal_scope = cached
+    return cached
+
+
+def _unit_ids_under(path: str):
+    from app.org.models import Unit
+
+    return select(Unit.id).where(Unit.path.startswith(path))
+
+
+def _person_ids_in(scope: Scope):
+    from app.personnel.models import Person
+
+    if scope.kind == "self":
+        return select(Person.id).where(Person.id == scope.person_id)
+    return select(Person.id).where(Person.unit_id.in_(_unit_ids_under(scope.unit_path)))
+
+
+def criterion(model: type, scope: Scope | None = None) -> ColumnElement | None:
+    """SQL predicate limiting `model` to `scope`; None means no restriction."""
+    scope = scope or current_scope()
+    if scope.is_all:
+        return None
+    mode = getattr(model, "__scope__", None)
+    if scope.kind == "none" or mode is None:
+        return false()
+    if mode == "public":
+        return true()
+    if mode == "self":  # the Unit table itself
+        if scope.kind == "self":
+            return model.id == scope.unit_id
+        return model.path.startswith(scope.unit_path)
+    if mode == "unit":
+        if scope.kind == "self":
+            if hasattr(model, "person_id") and not hasattr(model, "unit_id"):
+                return model.person_id == scope.person_id
+            return model.unit_id == scope.unit_id
+        return model.unit_id.in_(_unit_ids_under(scope.unit_path))
+    if mode == "person":
+        if scope.kind == "self":
+            return model.person_id == scope.person_id
+        return model.person_id.in_(_person_ids_in(scope))
+    if callable(mode):  # a model-specific rule, e.g. evaluations readable by their evaluator
+        return mode(scope)
+    return false()
+
+
+def scoped_query(model: type, scope: Scope | None = None):
+    """`session.query(model)` limited to the scope: the start of every custom read path."""
+    query = db.session.query(model)
+    crit = criterion(model, scope)
+    return query if crit is None else query.filter(crit)
+
+
+def get_in_scope_or_404(model: type, pk: Any, scope: Scope | None = None):
+    """The row, or 404 when it does not exist *or* lies outside the scope (indistinguishable)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    item = scoped_query(model, scope).filter(model.id == pk).one_or_none()
+    if item is None:
+        abort(404)
+    return item
+
+
+def unit_in_scope(unit_id: int | None, scope: Scope | None = None) -> bool:
+    from app.org.models import Unit
+
+    scope = scope or current_scope()
+    if scope.is_all:
+        return True
+    if unit_id is None or scope.kind in ("none", "self"):
+        return False
+    return (
+        db.session.query(Unit.id)
+        .filter(Unit.id == unit_id, Unit.path.startswith(scope.unit_path))
+        .first()
+        is not None
+    )
+
+
+def person_in_scope(person_id: int | None, scope: Scope | None = None) -> bool:
+    from app.personnel.models import Person
+
+    scope = scope or current_scope()
+    if scope.is_all:
+        return True
+    if person_id is None or scope.kind == "none":
+        return False
+    if scope.kind == "self":
+        return person_id == scope.person_id
+    return (
+        db.session.query(Person.id)
+        .filter(Person.id == person_id, criterion(Person, scope))
+        .first()
+        is not None
+    )
+
+
+def _unit_id_of(item: Any) -> int | None:
+    if getattr(item, "unit_id", None) is not None:
+        return item.unit_id
+    unit = getattr(item, "unit", None)
+    return unit.id if unit is not None else None
+
+
+def assert_writable(item: Any, scope: Scope | None = None) -> None:
+    """Write guard: the unit or person that `item` names must lie inside the scope."""
+    scope = scope or current_scope()
+    if scope.is_all:
+        return
+    mode = getattr(type(item), "__scope__", None)
+    if mode == "public" or mode is None or scope.kind == "none":
+        # Reference data and unscoped tables are writable only with full scope.
+        raise ScopeError()
+    if mode == "self":
+        parent_id = getattr(item, "parent_id", None) or (item.parent.id if item.parent else None)
+        if not unit_in_scope(parent_id, scope):
+            raise ScopeError()
+        return
+    if mode == "unit":
+        unit_id = _unit_id_of(item)
+        if unit_id is None and hasattr(item, "parent_unit_id"):
+            unit_id = item.parent_unit_id
+        if not unit_in_scope(unit_id, scope) and not (
+            scope.kind == "self" and getattr(item, "person_id", None) == scope.person_id
+        ):
+            raise ScopeError()
+        return
+    if mode == "person":
+        person_id = item.person_id if item.person_id is not None else getattr(item.person, "id", None)
+        if not person_in_scope(person_id, scope):
+            raise ScopeError()
+        return
+    if callable(mode):
+        return  # model-specific rules guard their own writes in their services
+    raise ScopeError()
+
+
+class ScopedInterface(SQLAInterface):
+    """FAB datamodel whose every query and write passes through the unit scope.
+
+    FAB's mass actions call `datamodel.get(pk)` without the view's base_filters;
+    putting the scope here (not in base_filters) covers them, the REST API and the
+    related-field queries too, since `get_related_interface` returns this class.
+    """
+
+    def _scoped(self, query):
+        crit = criterion(self.obj)
+        return query if crit is None else query.filter(crit)
+
+    def apply_all(self, query, *args, **kwargs):
+        return super().apply_all(self._scoped(query), *args, **kwargs)
+
+    def query_count(self, query, *args, **kwargs):
+        return super().query_count(self._scoped(query), *args, **kwargs)
+
+    def get_related_obj(self, col_name: str, value: Any):
+        rel_model = self.get_related_model(col_name)
+        return scoped_query(rel_model).filter(rel_model.id == value).one_or_none()
+
+    def add(self, item, commit: bool = True) -> None:
+        assert_writable(item)
+        return super().add(item, commit)
+
+    def edit(self, item, commit: bool = True) -> None:
+        assert_writable(item)
+        return super().edit(item, commit)
+
+    def delete(self, item, commit: bool = True) -> None:
+        assert_writable(item)
+        return super().delete(item, commit)
+
+    def delete_all(self, items) -> None:
+        for item in items:
+            assert_writable(item)
+        return super().delete_all(items)

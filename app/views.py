@@ -1,0 +1,22 @@
+"""Home page and registration of every domain's views."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder, IndexView, expose
+
+
+class HomeView(IndexView):
+    route_base = ""
+    index_template = "portal/index.html"
+
+    @expose("/")
+    def index(self):
+        return self.render_template(self.index_template, appbuilder=self.appbuilder)
+
+
+def register(appbuilder: AppBuilder) -> None:
+    from app.org import views as org_views
+    from app.personnel import views as personnel_views
+
+    org_views.register(appbuilder)
+    personnel_views.register(appbuilder)
