@@ -11,6 +11,7 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import models  # noqa: F401  (all mappers before FAB starts)
 from app.extensions import csrf, db, migrate
 from app.i18n import TRANSLATIONS_DIR, compile_catalogs
 

@@ -25,7 +25,9 @@ def format_datetime(value: dt.datetime | None) -> str:
 def format_number(value: float | int | Decimal | None, digits: int = 2) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=LOCALE)
+    return format_decimal(
+        value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=LOCALE
+    )
 
 
 def format_money(value: float | int | Decimal | None) -> str:

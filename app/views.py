@@ -15,8 +15,10 @@ class HomeView(IndexView):
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from app.exchange.lookup import LookupApi
     from app.org import views as org_views
     from app.personnel import views as personnel_views
 
+    appbuilder.add_view_no_menu(LookupApi)
     org_views.register(appbuilder)
     personnel_views.register(appbuilder)

@@ -5,11 +5,32 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 
 from app.errors import MESSAGES
-
+from app.formatting import format_date, format_money, format_number
 from app.security.scope import ScopeError
 
 
+def _label_filter(value: object, kind: str) -> str:
+    from app.org.choices import label_of
+    from app.personnel import choices
+
+    tables = {
+        "sex": choices.SEX_LABELS,
+        "position": choices.POSITION_LABELS,
+        "status": choices.STATUS_LABELS,
+        "employment": choices.EMPLOYMENT_LABELS,
+        "certificate": choices.CERTIFICATE_LABELS,
+        "award": choices.AWARD_KIND_LABELS,
+        "rating": choices.ANNUAL_RATING_LABELS,
+    }
+    return label_of(tables.get(kind, {}), value)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date, "vidate")
+    app.add_template_filter(format_number, "vinumber")
+    app.add_template_filter(format_money, "vimoney")
+    app.add_template_filter(_label_filter, "label")
+
     @app.errorhandler(ScopeError)
     def _scope_error(exc: ScopeError):
         # A write naming a unit outside the scope is answered like a missing row.

@@ -39,7 +39,7 @@ class Unit(Model):
     name = Column(String(255), nullable=False)
     kind = Column(String(16), nullable=False, index=True)
     parent_id = Column(Integer, ForeignKey("unit.id"), index=True)
-    path = Column(String(255), nullable=False, default="/", index=True)
+    path = Column(String(255), nullable=False, default="/")
     name_folded = Column(String(255), nullable=False, default="", index=True)
     name_sort = Column(String(512), nullable=False, default="")
     legacy = Column(Boolean, nullable=False, default=False)
@@ -98,11 +98,20 @@ class School(Model):
         return self.name or ""
 
     @property
-    def parent_unit(self) -> Unit | None:
+    def parent(self) -> Unit | None:
+        """The managing unit (commune office or Sở): the parent of the school's own unit."""
         return self.unit.parent if self.unit else None
 
+    @parent.setter
+    def parent(self, value: Unit | None) -> None:
+        if self.unit is None:
+            self.unit = Unit(kind="school", code=self.code or "", name=self.name or "")
+        self.unit.parent = value
 
-Index("ix_unit_path_kind", Unit.path, Unit.kind)
+
+# "Everything under my unit" is `path LIKE '/1/7/%'`: text_pattern_ops lets PostgreSQL use the index.
+Index("ix_unit_path", Unit.path, postgresql_ops={"path": "text_pattern_ops"})
+Index("ix_unit_kind_path", Unit.kind, Unit.path, postgresql_ops={"path": "text_pattern_ops"})
 
 
 @event.listens_for(Unit, "before_insert")

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -103,7 +104,7 @@ class Person(Model):
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
     full_name = Column(String(128), nullable=False)
-    name_folded = Column(String(128), nullable=False, default="", index=True)
+    name_folded = Column(String(128), nullable=False, default="")
     name_sort = Column(String(512), nullable=False, default="", index=True)
     birth_date = Column(Date, nullable=False)
     sex = Column(String(8), nullable=False)
@@ -158,7 +159,9 @@ class _PersonHistory:
 class Assignment(_PersonHistory, Model):
     __tablename__ = "assignment"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     unit_id = Column(Integer, ForeignKey("unit.id"), nullable=False)
     position = Column(String(32), nullable=False)
     start_date = Column(Date, nullable=False)
@@ -172,7 +175,9 @@ class Assignment(_PersonHistory, Model):
 class RankHistory(_PersonHistory, Model):
     __tablename__ = "rank_history"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     salary_rank_id = Column(Integer, ForeignKey("salary_rank.id"), nullable=False)
     step = Column(Integer, nullable=False)
     coefficient = Column(Numeric(5, 2), nullable=False)
@@ -186,7 +191,9 @@ class RankHistory(_PersonHistory, Model):
 class Qualification(_PersonHistory, Model):
     __tablename__ = "qualification"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     level_id = Column(Integer, ForeignKey("qualification_level.id"), nullable=False)
     major = Column(String(255), nullable=False)
     teacher_training = Column(Boolean, nullable=False, default=True)  # ngành đào tạo giáo viên
@@ -202,7 +209,9 @@ class Certificate(_PersonHistory, Model):
 
     __tablename__ = "certificate"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind = Column(String(16), nullable=False)
     name = Column(String(255), nullable=False)
     level = Column(String(64))
@@ -214,7 +223,9 @@ class Certificate(_PersonHistory, Model):
 class TrainingCourse(_PersonHistory, Model):
     __tablename__ = "training_course"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     name = Column(String(255), nullable=False)
     organiser = Column(String(255))
     start_date = Column(Date)
@@ -228,7 +239,9 @@ class TrainingCourse(_PersonHistory, Model):
 class AwardDiscipline(_PersonHistory, Model):
     __tablename__ = "award_discipline"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind = Column(String(16), nullable=False)
     form = Column(String(255), nullable=False)
     decision_no = Column(String(64))
@@ -242,12 +255,24 @@ class AnnualRating(_PersonHistory, Model):
 
     __tablename__ = "annual_rating"
     id = Column(Integer, primary_key=True)
-    person_id = Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = Column(
+        Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     year = Column(Integer, nullable=False)
     result = Column(String(8), nullable=False)
     score = Column(Integer)
     note = Column(String(255))
     person = relationship("Person", backref="annual_ratings")
+
+
+# Accent-free substring search: a trigram GIN index on PostgreSQL, a plain index on SQLite.
+Index(
+    "ix_person_name_folded_trgm",
+    Person.name_folded,
+    postgresql_using="gin",
+    postgresql_ops={"name_folded": "gin_trgm_ops"},
+)
+Index("ix_person_unit_status", Person.unit_id, Person.status)
 
 
 @event.listens_for(Person, "before_insert")
@@ -256,7 +281,15 @@ def _person_normalise(mapper, connection, target: Person) -> None:
     target.full_name = nfc(target.full_name)
     target.name_folded = fold(target.full_name)
     target.name_sort = name_sort_key(target.full_name)
-    for attr in ("national_id", "phone", "email", "hometown", "address", "religion", "subjects_text"):
+    for attr in (
+        "national_id",
+        "phone",
+        "email",
+        "hometown",
+        "address",
+        "religion",
+        "subjects_text",
+    ):
         value = getattr(target, attr)
         if isinstance(value, str):
             setattr(target, attr, nfc(value) or None)

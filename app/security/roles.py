@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-READ = frozenset({"can_list", "can_show", "can_get", "can_info"})
-WRITE = READ | frozenset({"can_add", "can_edit", "can_delete", "can_post", "can_put"})
+READ = frozenset({"can_list", "can_show", "can_info"})
+WRITE = READ | frozenset({"can_add", "can_edit", "can_delete"})
 EXPORT = frozenset({"can_export"})
 
 ADMIN = "Quản trị hệ thống"
@@ -80,7 +80,7 @@ def _merge(*dicts: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
 _ORG_READ = _perms(Unit=READ, School=READ)
 _PERSONNEL_READ = _merge(_perms(Person=READ | EXPORT), _history(READ))
 _PERSONNEL_WRITE = _merge(_perms(Person=WRITE | EXPORT), _history(WRITE))
-_OWN_RECORD = _perms(OwnRecord={"can_index", "can_propose"})
+_OWN_RECORD = _perms(OwnRecord={"can_index"})
 
 CATALOGUE: tuple[RoleDef, ...] = (
     RoleDef(ADMIN, "all", "Quản trị tài khoản, vai trò, đơn vị, danh mục", all_permissions=True),
@@ -130,7 +130,7 @@ CATALOGUE: tuple[RoleDef, ...] = (
         NHAN_SU,
         "unit",
         "Cập nhật hồ sơ nhân sự của trường, nhập dữ liệu, tạo tài khoản",
-        _merge(_perms(School=READ | {"can_edit", "can_put"}, Unit=READ), _PERSONNEL_WRITE, _reference_read()),
+        _merge(_perms(School=READ | {"can_edit"}, Unit=READ), _PERSONNEL_WRITE, _reference_read()),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
     ),
     RoleDef(
@@ -163,9 +163,18 @@ def scope_kind_for_roles(role_names: Iterable[str]) -> str:
     return best
 
 
-def extend(role_name: str, permissions: dict[str, Iterable[str]], menus: Iterable[str] = ()) -> None:
+def extend(
+    role_name: str, permissions: dict[str, Iterable[str]], menus: Iterable[str] = ()
+) -> None:
     """Let a domain package add its views' permissions to a catalogue role at import time."""
     role = BY_NAME[role_name]
     merged = _merge(role.permissions, {k: frozenset(v) for k, v in permissions.items()})
-    new = RoleDef(role.name, role.scope, role.description, merged, role.menus | frozenset(menus), role.all_permissions)
+    new = RoleDef(
+        role.name,
+        role.scope,
+        role.description,
+        merged,
+        role.menus | frozenset(menus),
+        role.all_permissions,
+    )
     BY_NAME[role_name] = new

@@ -184,50 +184,66 @@ def person_in_scope(person_id: int | None, scope: Scope | None = None) -> bool:
     if scope.kind == "self":
         return person_id == scope.person_id
     return (
-        db.session.query(Person.id)
-        .filter(Person.id == person_id, criterion(Person, scope))
-        .first()
+        db.session.query(Person.id).filter(Person.id == person_id, criterion(Person, scope)).first()
         is not None
     )
 
 
-def _unit_id_of(item: Any) -> int | None:
-    if getattr(item, "unit_id", None) is not None:
-        return item.unit_id
+def _changed(obj: Any, attr: str) -> bool:
+    from sqlalchemy import inspect as sa_inspect
+
+    state = sa_inspect(obj)
+    return state.transient or state.pending or state.attrs[attr].history.has_changes()
+
+
+def _parent_id(unit: Any) -> int | None:
+    return unit.parent.id if unit.parent is not None else unit.parent_id
+
+
+def _written_units(item: Any) -> set[int | None]:
+    """Units a write touches: the row's unit, and a (re)parented unit's new parent."""
+    mode = getattr(type(item), "__scope__", None)
+    if mode == "self":  # the Unit table: a new or moved unit must land under the scope
+        units = set() if item.id is None else {item.id}
+        if item.id is None or _changed(item, "parent"):
+            units.add(_parent_id(item))
+        return units
     unit = getattr(item, "unit", None)
-    return unit.id if unit is not None else None
+    # Before a flush the FK column may still hold the old unit and the relationship the new
+    # one: both are checked, so neither the old nor the new unit can be outside the scope.
+    units = {u for u in (getattr(item, "unit_id", None), getattr(unit, "id", None)) if u}
+    owns_unit = unit is not None and getattr(unit, "school", None) is item
+    if owns_unit and (unit.id is None or _changed(unit, "parent")):
+        units.add(_parent_id(unit))  # creating or moving a school writes under its new parent
+    if not units:
+        units.add(None)
+    return units
 
 
 def assert_writable(item: Any, scope: Scope | None = None) -> None:
-    """Write guard: the unit or person that `item` names must lie inside the scope."""
+    """Write guard: every unit or person that `item` names must lie inside the scope."""
     scope = scope or current_scope()
     if scope.is_all:
         return
     mode = getattr(type(item), "__scope__", None)
-    if mode == "public" or mode is None or scope.kind == "none":
-        # Reference data and unscoped tables are writable only with full scope.
-        raise ScopeError()
-    if mode == "self":
-        parent_id = getattr(item, "parent_id", None) or (item.parent.id if item.parent else None)
-        if not unit_in_scope(parent_id, scope):
-            raise ScopeError()
-        return
-    if mode == "unit":
-        unit_id = _unit_id_of(item)
-        if unit_id is None and hasattr(item, "parent_unit_id"):
-            unit_id = item.parent_unit_id
-        if not unit_in_scope(unit_id, scope) and not (
-            scope.kind == "self" and getattr(item, "person_id", None) == scope.person_id
-        ):
+    if mode in ("self", "unit"):
+        if scope.kind == "self" and mode == "unit" and hasattr(item, "person_id"):
+            if item.person_id != scope.person_id:
+                raise ScopeError()
+            return
+        if not all(unit_in_scope(u, scope) for u in _written_units(item)):
             raise ScopeError()
         return
     if mode == "person":
-        person_id = item.person_id if item.person_id is not None else getattr(item.person, "id", None)
+        person_id = (
+            item.person_id if item.person_id is not None else getattr(item.person, "id", None)
+        )
         if not person_in_scope(person_id, scope):
             raise ScopeError()
         return
     if callable(mode):
         return  # model-specific rules guard their own writes in their services
+    # Reference data ('public') and undeclared tables are writable only with full scope.
     raise ScopeError()
 
 

@@ -73,7 +73,7 @@ class ScopedModelView(ModelView):
 
         if not hasattr(item, "version_id"):
             return
-        sent = request.form.get("_version")
+        sent = request.form.get("form_version")
         if sent is not None and sent.isdigit() and int(sent) != item.version_id:
             db.session.rollback()
             raise StaleDataError(str(STALE_MESSAGE))
@@ -84,6 +84,15 @@ class ScopedModelRestApi(ModelRestApi):
 
     model: type | None = None
     allow_browser_login = True
+    # Same permission names as the ModelView, so one grant covers the page and the API.
+    method_permission_name = {
+        "get_list": "list",
+        "get": "show",
+        "post": "add",
+        "put": "edit",
+        "delete": "delete",
+        "info": "info",
+    }
 
     def __init__(self) -> None:
         if self.model is not None and getattr(self, "datamodel", None) is None:
