@@ -50,8 +50,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         views.register(appbuilder)
 
-    from app import cli, web
+    from app import cli, security, web
 
     web.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
