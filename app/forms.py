@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field, SelectField
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from app.formatting import format_date
@@ -155,7 +155,8 @@ class ScopedRelationField(Field):
 
     def pre_validate(self, form: Any) -> None:
         if self._invalid_id:
-            raise ValidationError(
+            # StopValidation: DataRequired would otherwise replace this with "required".
+            raise StopValidation(
                 str(
                     _l(
                         "Giá trị đã chọn không tồn tại hoặc nằm ngoài phạm vi của bạn. Hãy chọn lại từ danh sách."

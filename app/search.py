@@ -53,8 +53,8 @@ class FoldedSearchMixin:
 
     def _init_properties(self) -> None:
         super()._init_properties()
-        search_filters = self._filters._search_filters
         for column, folded_column in self.folded_search.items():
-            search_filters[column] = [
-                flt(column, self.datamodel) for flt in folded_filters(folded_column)
-            ]
+            instances = [flt(column, self.datamodel) for flt in folded_filters(folded_column)]
+            # FAB keeps two tables: one for the search form, one for URL/API filter lookup.
+            self._filters._search_filters[column] = instances
+            self._filters._all_filters[column] = instances

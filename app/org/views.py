@@ -232,6 +232,7 @@ class UnitApi(ScopedModelRestApi):
     resource_name = "unit"
     model = Unit
     class_permission_name = "Unit"
+    label_columns = {**UNIT_LABELS, "id": _l("Mã số"), "parent.id": UNIT_LABELS["parent"]}
     list_columns = ["id", "code", "name", "kind", "parent.id", "active"]
     show_columns = ["id", "code", "name", "kind", "parent.id", "legacy", "active", "address"]
     add_columns = ["code", "name", "kind", "parent", "legacy", "active", "address"]
@@ -242,6 +243,7 @@ class SchoolApi(ScopedModelRestApi):
     resource_name = "school"
     model = School
     class_permission_name = "School"
+    label_columns = {**SCHOOL_LABELS, "id": _l("Mã số"), "unit.id": SCHOOL_LABELS["unit"]}
     list_columns = [
         "id",
         "code",

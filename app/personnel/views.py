@@ -514,6 +514,12 @@ class PersonApi(FoldedSearchMixin, ScopedModelRestApi):
     resource_name = "person"
     model = Person
     class_permission_name = "Person"
+    label_columns = {
+        **PERSON_LABELS,
+        "id": _l("Mã số"),
+        "unit.id": _l("Đơn vị"),
+        "ethnic_group.id": _l("Dân tộc"),
+    }
     list_columns = ["id", "code", "full_name", "birth_date", "sex", "unit.id", "position", "status"]
     show_columns = [
         "id",

@@ -221,8 +221,15 @@ def _written_units(item: Any) -> set[int | None]:
 
 
 def assert_writable(item: Any, scope: Scope | None = None) -> None:
-    """Write guard: every unit or person that `item` names must lie inside the scope."""
-    scope = scope or current_scope()
+    """Write guard: every unit or person that `item` names must lie inside the scope.
+
+    Runs without autoflush, so its own queries never write the change it is judging.
+    """
+    with db.session.no_autoflush:
+        _assert_writable(item, scope or current_scope())
+
+
+def _assert_writable(item: Any, scope: Scope) -> None:
     if scope.is_all:
         return
     mode = getattr(type(item), "__scope__", None)

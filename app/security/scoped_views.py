@@ -61,8 +61,8 @@ class ScopedModelView(ModelView):
         self._guard(item)
 
     def pre_update(self, item: Any) -> None:
-        self._guard(item)
         self._check_version(item)
+        self._guard(item)
 
     def pre_delete(self, item: Any) -> None:
         self._guard(item)
