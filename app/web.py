@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 
 from app.errors import MESSAGES
 from app.formatting import format_date, format_money, format_number
@@ -25,7 +25,20 @@ def _label_filter(value: object, kind: str) -> str:
     return label_of(tables.get(kind, {}), value)
 
 
+def _forget_identity() -> None:
+    """Each request starts with an empty `g`.
+
+    Flask reuses an already-pushed app context (tests, scripts); without this, flask_login's
+    cached user, the CSRF token and the cached scope would leak into the next request.
+    In a served app every request has its own context and this is a no-op.
+    """
+    for key in list(vars(g)):
+        g.pop(key, None)
+
+
 def init_app(app: Flask) -> None:
+    # Must run before FAB's own before_request, which reads current_user into g.user.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_identity)
     app.add_template_filter(format_date, "vidate")
     app.add_template_filter(format_number, "vinumber")
     app.add_template_filter(format_money, "vimoney")
