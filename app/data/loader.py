@@ -159,9 +159,11 @@ def load_reference_data(data_dir: Path | None = None) -> None:
     Needs an app context. Skips all writes when :func:`is_loaded` says so. Works the same on
     SQLite and PostgreSQL (plain ORM statements, one commit at the end).
     """
+    from app.evaluation.services import load_frameworks
     from app.org.models import Unit
 
     data_dir = data_dir or DATA_DIR
+    load_frameworks()  # evaluation frameworks (TT20, TT14, TT26, TT25) and who evaluates whom
     if is_loaded(data_dir):
         return
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 16:31:34.990938
+Create Date: 2026-11-25 16:40:27.172717
 
 """
 
@@ -67,6 +67,29 @@ def upgrade():
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("username", sa.String(length=128), nullable=True),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("table_name", sa.String(length=64), nullable=True),
+        sa.Column("row_id", sa.String(length=64), nullable=True),
+        sa.Column("changes", sa.Text(), nullable=True),
+        sa.Column("ip", sa.String(length=45), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_table_name"), ["table_name"], unique=False)
+        batch_op.create_index("ix_audit_log_table_row", ["table_name", "row_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_unit_id"), ["unit_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_username"), ["username"], unique=False)
+
+    op.create_table(
         "ethnic_group",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=8), nullable=False),
@@ -77,6 +100,39 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
     )
+    op.create_table(
+        "ev_authority",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.String(length=32), nullable=False),
+        sa.Column("school_type", sa.String(length=16), nullable=False),
+        sa.Column("evaluator_unit_kind", sa.String(length=16), nullable=False),
+        sa.Column("source_status", sa.String(length=255), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("position", "school_type", name="uq_ev_authority"),
+    )
+    op.create_table(
+        "ev_framework",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("audience", sa.String(length=32), nullable=False),
+        sa.Column("year_from", sa.Integer(), nullable=False),
+        sa.Column("year_to", sa.Integer(), nullable=True),
+        sa.Column("superior_period_years", sa.Integer(), nullable=False),
+        sa.Column("rating", sa.JSON(), nullable=False),
+        sa.Column("source_status", sa.String(length=32), nullable=True),
+        sa.Column("source_note", sa.Text(), nullable=True),
+        sa.Column("definition", sa.JSON(), nullable=True),
+        sa.Column("locked", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code", "version", name="uq_ev_framework_code_version"),
+    )
+    with op.batch_alter_table("ev_framework", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ev_framework_code"), ["code"], unique=False)
+
     op.create_table(
         "qualification_level",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -179,6 +235,52 @@ def upgrade():
     with op.batch_alter_table("ab_permission_view", schema=None) as batch_op:
         batch_op.create_index("idx_permission_id", ["permission_id"], unique=False)
         batch_op.create_index("idx_view_menu_id", ["view_menu_id"], unique=False)
+
+    op.create_table(
+        "ev_cycle",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("self_start", sa.Date(), nullable=False),
+        sa.Column("self_end", sa.Date(), nullable=False),
+        sa.Column("opinion_start", sa.Date(), nullable=False),
+        sa.Column("opinion_end", sa.Date(), nullable=False),
+        sa.Column("superior_start", sa.Date(), nullable=False),
+        sa.Column("superior_end", sa.Date(), nullable=False),
+        sa.Column("survey_start", sa.Date(), nullable=True),
+        sa.Column("survey_end", sa.Date(), nullable=True),
+        sa.Column("plan_start", sa.Date(), nullable=True),
+        sa.Column("plan_end", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("unit_id", "school_year", name="uq_ev_cycle_unit_year"),
+    )
+    with op.batch_alter_table("ev_cycle", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ev_cycle_school_year"), ["school_year"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ev_cycle_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "ev_standard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("source_status", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["framework_id"], ["ev_framework.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("framework_id", "number", name="uq_ev_standard_number"),
+    )
+    with op.batch_alter_table("ev_standard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_standard_framework_id"), ["framework_id"], unique=False
+        )
 
     op.create_table(
         "person",
@@ -416,6 +518,107 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_certificate_person_id"), ["person_id"], unique=False)
 
     op.create_table(
+        "ev_criterion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("desc_dat", sa.Text(), nullable=True),
+        sa.Column("desc_kha", sa.Text(), nullable=True),
+        sa.Column("desc_tot", sa.Text(), nullable=True),
+        sa.Column("source_status", sa.String(length=32), nullable=True),
+        sa.Column("descriptors_status", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["framework_id"], ["ev_framework.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["standard_id"], ["ev_standard.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("framework_id", "number", name="uq_ev_criterion_number"),
+    )
+    with op.batch_alter_table("ev_criterion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_criterion_framework_id"), ["framework_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ev_criterion_standard_id"), ["standard_id"], unique=False
+        )
+
+    op.create_table(
+        "ev_cycle_framework",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.Integer(), nullable=False),
+        sa.Column("superior_due", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(length=255), nullable=True),
+        sa.ForeignKeyConstraint(["cycle_id"], ["ev_cycle.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["framework_id"],
+            ["ev_framework.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cycle_id", "framework_id", name="uq_ev_cycle_framework"),
+    )
+    with op.batch_alter_table("ev_cycle_framework", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_cycle_framework_cycle_id"), ["cycle_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ev_cycle_framework_framework_id"), ["framework_id"], unique=False
+        )
+
+    op.create_table(
+        "ev_evidence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=True),
+        sa.Column("stored_name", sa.String(length=128), nullable=True),
+        sa.Column("original_name", sa.String(length=255), nullable=True),
+        sa.Column("mime", sa.String(length=128), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("school_year", sa.String(length=9), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("stored_name"),
+    )
+    with op.batch_alter_table("ev_evidence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ev_evidence_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "ev_peer_opinion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("author_person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("levels", sa.JSON(), nullable=True),
+        sa.Column("overall", sa.Integer(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["author_person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "cycle_id", "person_id", "author_person_id", "kind", name="uq_ev_peer_opinion"
+        ),
+    )
+    with op.batch_alter_table("ev_peer_opinion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_peer_opinion_author_person_id"), ["author_person_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_ev_peer_opinion_cycle_id"), ["cycle_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ev_peer_opinion_person_id"), ["person_id"], unique=False
+        )
+
+    op.create_table(
         "qualification",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -523,11 +726,155 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "role_id"),
     )
+    op.create_table(
+        "ev_evaluation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("superior_due", sa.Boolean(), nullable=False),
+        sa.Column("strengths", sa.Text(), nullable=True),
+        sa.Column("weaknesses", sa.Text(), nullable=True),
+        sa.Column("plan", sa.Text(), nullable=True),
+        sa.Column("self_result", sa.Integer(), nullable=True),
+        sa.Column("self_reasons", sa.JSON(), nullable=True),
+        sa.Column("final_result", sa.Integer(), nullable=True),
+        sa.Column("final_reasons", sa.JSON(), nullable=True),
+        sa.Column("evaluator_comment", sa.Text(), nullable=True),
+        sa.Column("return_comment", sa.Text(), nullable=True),
+        sa.Column("evaluator_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=True),
+        sa.Column("evaluated_at", sa.DateTime(), nullable=True),
+        sa.Column("finalised_at", sa.DateTime(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["evaluator_id"],
+            ["ab_user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["framework_id"],
+            ["ev_framework.id"],
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "cycle_id", "framework_id", name="uq_ev_evaluation"),
+    )
+    with op.batch_alter_table("ev_evaluation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ev_evaluation_cycle_id"), ["cycle_id"], unique=False)
+        batch_op.create_index("ix_ev_evaluation_cycle_state", ["cycle_id", "state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ev_evaluation_framework_id"), ["framework_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_ev_evaluation_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ev_evaluation_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "ev_criterion_rating",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.Integer(), nullable=False),
+        sa.Column("self_level", sa.Integer(), nullable=True),
+        sa.Column("superior_level", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["criterion_id"],
+            ["ev_criterion.id"],
+        ),
+        sa.ForeignKeyConstraint(["evaluation_id"], ["ev_evaluation.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("evaluation_id", "criterion_id", name="uq_ev_criterion_rating"),
+    )
+    with op.batch_alter_table("ev_criterion_rating", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_criterion_rating_evaluation_id"), ["evaluation_id"], unique=False
+        )
+
+    op.create_table(
+        "ev_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_state", sa.String(length=16), nullable=True),
+        sa.Column("to_state", sa.String(length=16), nullable=True),
+        sa.Column("detail", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(["evaluation_id"], ["ev_evaluation.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["ab_user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("ev_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_event_evaluation_id"), ["evaluation_id"], unique=False
+        )
+
+    op.create_table(
+        "ev_evidence_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("evaluation_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.Integer(), nullable=False),
+        sa.Column("evidence_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["criterion_id"],
+            ["ev_criterion.id"],
+        ),
+        sa.ForeignKeyConstraint(["evaluation_id"], ["ev_evaluation.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["evidence_id"], ["ev_evidence.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "evaluation_id", "criterion_id", "evidence_id", name="uq_ev_evidence_link"
+        ),
+    )
+    with op.batch_alter_table("ev_evidence_link", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ev_evidence_link_evaluation_id"), ["evaluation_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ev_evidence_link_evidence_id"), ["evidence_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("ev_evidence_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_evidence_link_evidence_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_evidence_link_evaluation_id"))
+
+    op.drop_table("ev_evidence_link")
+    with op.batch_alter_table("ev_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_event_evaluation_id"))
+
+    op.drop_table("ev_event")
+    with op.batch_alter_table("ev_criterion_rating", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_criterion_rating_evaluation_id"))
+
+    op.drop_table("ev_criterion_rating")
+    with op.batch_alter_table("ev_evaluation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_evaluation_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_evaluation_person_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_evaluation_framework_id"))
+        batch_op.drop_index("ix_ev_evaluation_cycle_state")
+        batch_op.drop_index(batch_op.f("ix_ev_evaluation_cycle_id"))
+
+    op.drop_table("ev_evaluation")
     op.drop_table("ab_user_role")
     with op.batch_alter_table("ab_user_group", schema=None) as batch_op:
         batch_op.drop_index("idx_user_id")
@@ -552,6 +899,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_qualification_person_id"))
 
     op.drop_table("qualification")
+    with op.batch_alter_table("ev_peer_opinion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_peer_opinion_person_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_peer_opinion_cycle_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_peer_opinion_author_person_id"))
+
+    op.drop_table("ev_peer_opinion")
+    with op.batch_alter_table("ev_evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_evidence_person_id"))
+
+    op.drop_table("ev_evidence")
+    with op.batch_alter_table("ev_cycle_framework", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_cycle_framework_framework_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_cycle_framework_cycle_id"))
+
+    op.drop_table("ev_cycle_framework")
+    with op.batch_alter_table("ev_criterion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_criterion_standard_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_criterion_framework_id"))
+
+    op.drop_table("ev_criterion")
     with op.batch_alter_table("certificate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certificate_person_id"))
 
@@ -595,6 +962,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_person_ethnic_group_id"))
 
     op.drop_table("person")
+    with op.batch_alter_table("ev_standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_standard_framework_id"))
+
+    op.drop_table("ev_standard")
+    with op.batch_alter_table("ev_cycle", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_cycle_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_ev_cycle_school_year"))
+
+    op.drop_table("ev_cycle")
     with op.batch_alter_table("ab_permission_view", schema=None) as batch_op:
         batch_op.drop_index("idx_view_menu_id")
         batch_op.drop_index("idx_permission_id")
@@ -616,7 +992,22 @@ def downgrade():
     op.drop_table("subject")
     op.drop_table("salary_rank")
     op.drop_table("qualification_level")
+    with op.batch_alter_table("ev_framework", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ev_framework_code"))
+
+    op.drop_table("ev_framework")
+    op.drop_table("ev_authority")
     op.drop_table("ethnic_group")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_username"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_user_id"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_unit_id"))
+        batch_op.drop_index("ix_audit_log_table_row")
+        batch_op.drop_index(batch_op.f("ix_audit_log_table_name"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_log_action"))
+
+    op.drop_table("audit_log")
     op.drop_table("ab_view_menu")
     op.drop_table("ab_role")
     op.drop_table("ab_register_user")
