@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.forms import NotInFuture, ScopedRelationField, ViDateField, choice_field, normalise_text
 from app.org.choices import label_of
@@ -44,6 +44,8 @@ from app.security.scope import get_in_scope_or_404
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
 
 REQUIRED = DataRequired(message=str(_l("Trường này là bắt buộc.")))
+# For dates: InputRequired keeps the parse error ("ngày không hợp lệ") instead of replacing it.
+REQUIRED_INPUT = InputRequired(message=str(_l("Trường này là bắt buộc.")))
 
 
 def _text(label, max_len: int, required: bool = False) -> StringField:
@@ -54,7 +56,7 @@ def _text(label, max_len: int, required: bool = False) -> StringField:
 
 
 def _date(label, required: bool = False, past: bool = True) -> ViDateField:
-    validators = [REQUIRED] if required else [Optional()]
+    validators = [REQUIRED_INPUT] if required else [Optional()]
     if past:
         validators.append(NotInFuture())
     return ViDateField(label, validators)
@@ -101,7 +103,7 @@ PERSON_LABELS = {
 PERSON_FORM = {
     "code": _text(PERSON_LABELS["code"], 32, required=True),
     "full_name": _text(PERSON_LABELS["full_name"], 128, required=True),
-    "birth_date": ViDateField(PERSON_LABELS["birth_date"], [REQUIRED, PlausibleBirthDate()]),
+    "birth_date": ViDateField(PERSON_LABELS["birth_date"], [REQUIRED_INPUT, PlausibleBirthDate()]),
     "sex": choice_field(PERSON_LABELS["sex"], list(SEX_LABELS.items())),
     "national_id": StringField(PERSON_LABELS["national_id"], [Optional(), NationalId()]),
     "religion": _text(PERSON_LABELS["religion"], 64),
@@ -135,6 +137,14 @@ PERSON_FORM = {
     "salary_step_date": _date(PERSON_LABELS["salary_step_date"]),
     "form_version": HiddenField(),
 }
+
+SENSITIVE_PERSON_COLUMNS = (
+    "national_id",
+    "salary_rank",
+    "salary_step",
+    "salary_coefficient",
+    "salary_step_date",
+)
 
 _PERSON_EDIT_COLUMNS = [
     "code",
@@ -481,6 +491,7 @@ class PersonView(FoldedSearchMixin, ScopedModelView):
     add_form_extra_fields = PERSON_FORM
     edit_form_extra_fields = PERSON_FORM
     related_views = HISTORY_VIEWS
+    sensitive_columns = SENSITIVE_PERSON_COLUMNS
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk)
@@ -533,6 +544,9 @@ class PersonApi(FoldedSearchMixin, ScopedModelRestApi):
         "employment_type",
         "start_date",
         "status",
+        "national_id",
+        "salary_step",
+        "salary_coefficient",
         "version_id",
     ]
     add_columns = [
@@ -550,6 +564,7 @@ class PersonApi(FoldedSearchMixin, ScopedModelRestApi):
     edit_columns = add_columns
     search_columns = ["full_name", "code", "unit", "position", "status"]
     folded_search = {"full_name": "name_folded"}
+    sensitive_columns = SENSITIVE_PERSON_COLUMNS
 
 
 def register(appbuilder: AppBuilder) -> None:

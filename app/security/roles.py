@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 READ = frozenset({"can_list", "can_show", "can_info"})
 WRITE = READ | frozenset({"can_add", "can_edit", "can_delete"})
 EXPORT = frozenset({"can_export"})
+SENSITIVE = frozenset({"can_see_sensitive"})  # national ID and salary (app.security.fields)
 
 ADMIN = "Quản trị hệ thống"
 BO = "Lãnh đạo Bộ"
@@ -79,7 +80,8 @@ def _merge(*dicts: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
 
 _ORG_READ = _perms(Unit=READ, School=READ)
 _PERSONNEL_READ = _merge(_perms(Person=READ | EXPORT), _history(READ))
-_PERSONNEL_WRITE = _merge(_perms(Person=WRITE | EXPORT), _history(WRITE))
+_PERSONNEL_WRITE = _merge(_perms(Person=WRITE | EXPORT | SENSITIVE), _history(WRITE))
+_SENSITIVE = _perms(Person=SENSITIVE)
 _OWN_RECORD = _perms(OwnRecord={"can_index"})
 
 CATALOGUE: tuple[RoleDef, ...] = (
@@ -88,14 +90,14 @@ CATALOGUE: tuple[RoleDef, ...] = (
         BO,
         "all",
         "Báo cáo, bảng điều khiển toàn quốc; khung chuẩn và chu kỳ đánh giá",
-        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read()),
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _SENSITIVE),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
     ),
     RoleDef(
         LANH_DAO_SO,
         "unit",
         "Báo cáo của tỉnh; đánh giá hiệu trưởng THPT",
-        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read()),
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _SENSITIVE),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
     ),
     RoleDef(
@@ -116,7 +118,7 @@ CATALOGUE: tuple[RoleDef, ...] = (
         HIEU_TRUONG,
         "unit",
         "Đánh giá giáo viên, duyệt kế hoạch bồi dưỡng, báo cáo của trường",
-        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _OWN_RECORD),
+        _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _OWN_RECORD, _SENSITIVE),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
     ),
     RoleDef(

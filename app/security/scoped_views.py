@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.formatting import format_date
+from app.security.fields import SENSITIVE_PERMISSION, mask_api_payload, masking_formatter
 from app.security.scope import ScopedInterface, ScopeError, assert_writable
 
 STALE_MESSAGE = _l(
@@ -36,18 +37,24 @@ class ScopedModelView(ModelView):
 
     model: type | None = None
     page_size = 25
+    # Columns masked for roles without `can_see_sensitive` on this view (app.security.fields).
+    sensitive_columns: tuple[str, ...] = ()
 
     def __init__(self, **kwargs: Any) -> None:
         if self.model is not None and getattr(self, "datamodel", None) is None:
             self.datamodel = ScopedInterface(self.model)
         model = self.datamodel.obj
+        if not self.class_permission_name:
+            self.class_permission_name = model.__name__
         formatters = dict(self.formatters_columns or {})
         for col in _date_columns(model):
             formatters.setdefault(col, format_date)
+        for col in self.sensitive_columns:
+            formatters[col] = masking_formatter(self.class_permission_name, formatters.get(col))
         self.formatters_columns = formatters
-        if not self.class_permission_name:
-            self.class_permission_name = model.__name__
         super().__init__(**kwargs)
+        if self.sensitive_columns:  # declared so the role sync can grant it
+            self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
 
     # -- write guard: one call for add, edit, delete -------------------------------------
     def _guard(self, item: Any) -> None:
@@ -84,6 +91,7 @@ class ScopedModelRestApi(ModelRestApi):
 
     model: type | None = None
     allow_browser_login = True
+    sensitive_columns: tuple[str, ...] = ()
     # Same permission names as the ModelView, so one grant covers the page and the API.
     method_permission_name = {
         "get_list": "list",
@@ -100,6 +108,13 @@ class ScopedModelRestApi(ModelRestApi):
         if not self.class_permission_name:
             self.class_permission_name = self.datamodel.obj.__name__
         super().__init__()
+
+    def pre_get(self, data: dict[str, Any]) -> None:
+        mask_api_payload(self.class_permission_name, self.sensitive_columns, data.get("result", {}))
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        for record in data.get("result", []):
+            mask_api_payload(self.class_permission_name, self.sensitive_columns, record)
 
     def pre_add(self, item: Any) -> None:
         assert_writable(item)
