@@ -53,6 +53,8 @@ def make_app(url: str, tmp: Path, **overrides):
         "UPLOAD_DIR": str(tmp / "uploads"),
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "SERVER_NAME": None,
+        # Cheap hashing keeps ~1,000 test logins fast; production uses FAB's scrypt default.
+        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return create_app(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import (
@@ -16,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from app.exchange.excel import workbook_bytes, xlsx_response
 from app.forms import NotInFuture, ScopedRelationField, ViDateField, choice_field, normalise_text
 from app.org.choices import label_of
 from app.org.models import Unit
@@ -40,6 +42,7 @@ from app.personnel.models import (
 )
 from app.personnel.validation import NationalId, PlausibleBirthDate
 from app.search import FoldedSearchMixin
+from app.security.fields import can_see_sensitive, mask
 from app.security.scope import get_in_scope_or_404
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
 
@@ -493,10 +496,62 @@ class PersonView(FoldedSearchMixin, ScopedModelView):
     related_views = HISTORY_VIEWS
     sensitive_columns = SENSITIVE_PERSON_COLUMNS
 
+    @action(
+        "export_xlsx",
+        _l("Xuất Excel"),
+        _l("Xuất các hồ sơ đã chọn ra tệp Excel?"),
+        "fa-file-excel",
+        single=False,
+    )
+    def export_xlsx(self, items):
+        return export_people(items if isinstance(items, list) else [items])
+
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk)
         if item is not None and "form_version" in form:
             form.form_version.data = item.version_id
+
+
+EXPORT_COLUMNS = [
+    "code",
+    "full_name",
+    "birth_date",
+    "sex",
+    "ethnic_group",
+    "national_id",
+    "unit",
+    "position",
+    "employment_type",
+    "start_date",
+    "status",
+    "salary_rank",
+    "salary_step",
+    "salary_coefficient",
+    "qualification_level",
+]
+_EXPORT_LABELS = {
+    "sex": SEX_LABELS,
+    "position": POSITION_LABELS,
+    "employment_type": EMPLOYMENT_LABELS,
+    "status": STATUS_LABELS,
+}
+
+
+def export_people(people: list[Person]):
+    """Selected records to xlsx; the rows were fetched through the scope, sensitive fields masked."""
+    sensitive = set(SENSITIVE_PERSON_COLUMNS) if not can_see_sensitive("Person") else set()
+
+    def cell(person: Person, column: str):
+        value = getattr(person, column)
+        if column in sensitive:
+            return mask(value)
+        if column in _EXPORT_LABELS:
+            return label_of(_EXPORT_LABELS[column], value)
+        return value
+
+    rows = ([cell(p, c) for c in EXPORT_COLUMNS] for p in people)
+    content = workbook_bytes("Ho so", [str(PERSON_LABELS[c]) for c in EXPORT_COLUMNS], rows)
+    return xlsx_response("ho-so-nhan-su.xlsx", content)
 
 
 class OwnRecordView(BaseView):

@@ -6,13 +6,11 @@ else to remember.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from flask import abort
-from flask_appbuilder import ModelView
+from flask import abort, request
+from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date
 from sqlalchemy.orm.exc import StaleDataError
@@ -74,10 +72,26 @@ class ScopedModelView(ModelView):
     def pre_delete(self, item: Any) -> None:
         self._guard(item)
 
+    # -- mass actions: FAB fetches rows with datamodel.get(pk); ScopedInterface returns None
+    # for rows outside the scope, and then the whole action is refused like a missing row.
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        pks = request.form.getlist("rowid")
+        if not pks or any(
+            self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None for pk in pks
+        ):
+            db.session.rollback()
+            abort(404)
+        return super().action_post()
+
+    @expose("/action/<string:name>/<pk>", methods=["GET"])
+    def action(self, name, pk):
+        if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+            abort(404)
+        return super().action(name, pk)
+
     def _check_version(self, item: Any) -> None:
         """Optimistic locking: the form carries the version it was opened with."""
-        from flask import request
-
         if not hasattr(item, "version_id"):
             return
         sent = request.form.get("form_version")
@@ -146,16 +160,3 @@ class ScopedModelRestApi(ModelRestApi):
             return super().delete_headless(pk)
         except ScopeError:
             return self._refuse()
-
-
-def related_filter(column: str, value: Any) -> list:
-    """A fixed filter for related-field queries, e.g. only communes for a school's parent."""
-    return [[column, FilterEqual, value]]
-
-
-def not_found() -> None:
-    abort(404)
-
-
-def today() -> dt.date:
-    return dt.date.today()
