@@ -15,6 +15,7 @@ class HomeView(IndexView):
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from app.evaluation import views as evaluation_views
     from app.exchange.lookup import LookupApi
     from app.org import views as org_views
     from app.personnel import views as personnel_views
@@ -22,3 +23,4 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(LookupApi)
     org_views.register(appbuilder)
     personnel_views.register(appbuilder)
+    evaluation_views.register(appbuilder)
