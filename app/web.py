@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from app.errors import MESSAGES
 from app.formatting import format_date, format_money, format_number
@@ -34,6 +37,8 @@ def _forget_identity() -> None:
     """
     for key in list(vars(g)):
         g.pop(key, None)
+    # Error pages (e.g. a CSRF refusal raised before FAB's own hook) render with g.user.
+    g.user = current_user
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +48,18 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_number, "vinumber")
     app.add_template_filter(format_money, "vimoney")
     app.add_template_filter(_label_filter, "label")
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        message = _l(
+            "Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF). "
+            "Hãy tải lại trang rồi thực hiện lại thao tác."
+        )
+        if request.path.startswith("/api/"):
+            return jsonify({"message": str(message)}), 400
+        return render_template(
+            "portal/error.html", code=400, message=message, appbuilder=current_app.appbuilder
+        ), 400
 
     @app.errorhandler(ScopeError)
     def _scope_error(exc: ScopeError):

@@ -100,6 +100,7 @@ class SalaryRank(Model):
 class Person(Model):
     __tablename__ = "person"
     __scope__ = "unit"
+    __self_column__ = "id"  # a teacher's own record
 
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)

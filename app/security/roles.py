@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 READ = frozenset({"can_list", "can_show", "can_info"})
 WRITE = READ | frozenset({"can_add", "can_edit", "can_delete"})
-EXPORT = frozenset({"can_export_xlsx"})  # the "Xuất Excel" mass action
+EXPORT = frozenset({"export_xlsx"})  # the "Xuất Excel" mass action (FAB names action permissions bare)
 SENSITIVE = frozenset({"can_see_sensitive"})  # national ID and salary (app.security.fields)
 
 ADMIN = "Quản trị hệ thống"

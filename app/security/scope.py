@@ -9,7 +9,8 @@ Deny by default: a model must declare `__scope__` to be readable by anyone
 whose scope is narrower than "all".
 
   __scope__ = "self"    the model is Unit: its own path
-  __scope__ = "unit"    the row has unit_id → Unit
+  __scope__ = "unit"    the row has unit_id → Unit; own-record users ("self" scope)
+                        see it only via `__self_column__` (Person: "id")
   __scope__ = "person"  the row has person_id → Person → Unit
   __scope__ = "public"  reference data, readable by every signed-in user
 """
@@ -125,9 +126,10 @@ def criterion(model: type, scope: Scope | None = None) -> ColumnElement | None:
         return model.path.startswith(scope.unit_path)
     if mode == "unit":
         if scope.kind == "self":
-            if hasattr(model, "person_id") and not hasattr(model, "unit_id"):
-                return model.person_id == scope.person_id
-            return model.unit_id == scope.unit_id
+            # Own-record users see a unit-scoped table only through its person column
+            # (Person itself: `id`); tables without one stay closed to them.
+            column = getattr(model, "__self_column__", None)
+            return getattr(model, column) == scope.person_id if column else false()
         return model.unit_id.in_(_unit_ids_under(scope.unit_path))
     if mode == "person":
         if scope.kind == "self":
@@ -234,8 +236,9 @@ def _assert_writable(item: Any, scope: Scope) -> None:
         return
     mode = getattr(type(item), "__scope__", None)
     if mode in ("self", "unit"):
-        if scope.kind == "self" and mode == "unit" and hasattr(item, "person_id"):
-            if item.person_id != scope.person_id:
+        if scope.kind == "self":
+            column = getattr(type(item), "__self_column__", None)
+            if mode != "unit" or column is None or getattr(item, column) != scope.person_id:
                 raise ScopeError()
             return
         if not all(unit_in_scope(u, scope) for u in _written_units(item)):
