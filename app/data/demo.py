@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
+from app.evaluation.demo import load_evaluation_demo
 from app.extensions import db
 from app.org.models import School, Unit
 from app.personnel.models import (
@@ -1249,6 +1250,7 @@ def load_demo(password: str | None = None) -> str | None:
             session.flush()
         builder.insert_history()
         _create_accounts(builder, password)
+        load_evaluation_demo()
         session.commit()
     except Exception:
         session.rollback()
