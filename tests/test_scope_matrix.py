@@ -382,3 +382,11 @@ def test_sensitive_fields_visible_to_hr(login_as):
     )
     c = login_as("nhansu")
     assert person.national_id in c.get(f"/personview/show/{person.id}").get_data(as_text=True)
+
+
+def test_api_info_has_no_catalog_header_in_descriptions(login_as):
+    c = login_as("admin")
+    info = c.get("/api/v1/person/_info").get_json()
+    text = str(info)
+    assert "Content-Type" not in text and "Plural-Forms" not in text
+    assert {f["name"]: f["description"] for f in info["add_columns"]}["full_name"] == ""

@@ -123,6 +123,16 @@ class ScopedModelRestApi(ModelRestApi):
             self.class_permission_name = self.datamodel.obj.__name__
         super().__init__()
 
+    def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # FAB runs gettext("") for columns without a description, and with a vi catalog that
+        # returns the .po header; empty stays empty here.
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        if not self.label_columns.get(field.name):
+            info["label"] = field.name
+        return info
+
     def pre_get(self, data: dict[str, Any]) -> None:
         mask_api_payload(self.class_permission_name, self.sensitive_columns, data.get("result", {}))
 
