@@ -622,6 +622,11 @@ class PersonApi(FoldedSearchMixin, ScopedModelRestApi):
     sensitive_columns = SENSITIVE_PERSON_COLUMNS
 
 
+def has_own_record() -> bool:
+    """Menu condition: only accounts linked to a personnel record have a 'my record' page."""
+    return getattr(current_user, "person_id", None) is not None
+
+
 def register(appbuilder: AppBuilder) -> None:
     for view in HISTORY_VIEWS:
         appbuilder.add_view_no_menu(view)
@@ -641,5 +646,6 @@ def register(appbuilder: AppBuilder) -> None:
         label=_l("Hồ sơ của tôi"),
         icon="fa-user",
         category="Personnel",
+        menu_cond=has_own_record,
     )
     appbuilder.add_api(PersonApi)

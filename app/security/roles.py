@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 READ = frozenset({"can_list", "can_show", "can_info"})
 WRITE = READ | frozenset({"can_add", "can_edit", "can_delete"})
-EXPORT = frozenset({"export_xlsx"})  # the "Xuất Excel" mass action (FAB names action permissions bare)
+EXPORT = frozenset(
+    {"export_xlsx"}
+)  # the "Xuất Excel" mass action (FAB names action permissions bare)
 SENSITIVE = frozenset({"can_see_sensitive"})  # national ID and salary (app.security.fields)
 
 ADMIN = "Quản trị hệ thống"
@@ -44,7 +46,7 @@ PERSON_HISTORY_VIEWS = (
     "AwardDiscipline",
     "AnnualRating",
 )
-PERSONNEL_MENUS = ("Personnel", "People", "OwnRecord")
+PERSONNEL_MENUS = ("Personnel", "People")
 ORG_MENUS = ("Organisation", "Units", "Schools")
 
 
@@ -119,7 +121,7 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "unit",
         "Đánh giá giáo viên, duyệt kế hoạch bồi dưỡng, báo cáo của trường",
         _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _OWN_RECORD, _SENSITIVE),
-        frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        frozenset((*ORG_MENUS, *PERSONNEL_MENUS, "OwnRecord")),
     ),
     RoleDef(
         TO_TRUONG,
