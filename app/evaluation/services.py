@@ -797,7 +797,7 @@ def opinion_targets(user, scope: Scope | None = None) -> dict[str, list]:
     ]
     if author.position in ("giao_vien", "to_truong"):
         out["member"] = group
-    if author.position == "to_truong" and _has_role(user, "TO_TRUONG"):
+    if _has_role(user, "TO_TRUONG") and author.position in ("giao_vien", "to_truong"):
         out["group"] = group
     if author.position not in PRINCIPAL_POSITIONS:
         out["staff"] = [p for p in colleagues if p.position in PRINCIPAL_POSITIONS]

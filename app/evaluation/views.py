@@ -249,6 +249,9 @@ class EvaluationFormView(BaseView):
         version = request.form.get("version")
         want_submit = request.form.get("action") == "submit"
         errors: list[str] = []
+        if want_submit and evaluation.state == SUBMITTED:  # a second tab, a double click
+            flash(_("Phiếu đã được nộp trước đó (một lần nộp duy nhất)."), "info")
+            return redirect(url_for("EvaluationFormView.show", pk=pk))
         try:
             services.save_self(
                 evaluation,
@@ -935,7 +938,11 @@ class CycleView(ScopedModelView):
         ),
         "name": StringField(CYCLE_LABELS["name"], [DataRequired(), Length(max=255)]),
         "unit": QuerySelectField(
-            CYCLE_LABELS["unit"], query_factory=_cycle_units, validators=[DataRequired()]
+            CYCLE_LABELS["unit"],
+            [DataRequired()],
+            query_func=lambda: _cycle_units().all(),
+            get_pk_func=lambda unit: unit.id,
+            get_label=lambda unit: unit.name,
         ),
         **{
             f"{w}_{e}": ViDateField(
