@@ -1,0 +1,1 @@
+"""Browser tests: Playwright driving Debian's /usr/bin/chromium against a live portal."""
