@@ -24,3 +24,6 @@ def register(appbuilder: AppBuilder) -> None:
     org_views.register(appbuilder)
     personnel_views.register(appbuilder)
     evaluation_views.register(appbuilder)
+    from app.security import account_views
+
+    account_views.register(appbuilder)

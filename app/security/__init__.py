@@ -6,7 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Install the request-level security (hardening, audit) once the app is built."""
-    from app.security import hardening
+    """Install the request-level security (hardening) and the audit listeners."""
+    from app.security import account_views, audit, hardening
 
     hardening.init_app(app)
+    audit.install()
+    app.add_template_filter(account_views.format_audit_time, "audit_time")
+    app.add_template_filter(account_views.format_audit_action, "audit_action")
