@@ -288,3 +288,22 @@ def test_audit_for_is_scoped(app, as_actor):
         g.pop("_portal_scope", None)
         login_user(_user("admin"))
         assert audit_for("person", person_b.id).count() >= 1
+
+
+def test_record_history_macro_renders(app, as_actor):
+    from flask import render_template_string
+
+    as_actor("nhansu")
+    person = _new_person(_user("nhansu").unit_id, "KT-0003", "001234511111")
+    db.session.add(person)
+    db.session.commit()
+    person.full_name = "Trần Thị Lịch Sử"
+    db.session.commit()
+    rows = audit_for("person", person.id, scope=ALL_SCOPE).all()
+    html = render_template_string(
+        '{% from "security/_audit.html" import audit_history %}{{ audit_history(rows) }}',
+        rows=rows,
+    )
+    assert "Trần Thị Lịch Sử" in html and "Nguyễn Văn Kiểm Tra" in html
+    assert "*********111" in html and "001234511111" not in html
+    assert "Sửa" in html and "Thêm mới" in html

@@ -448,3 +448,14 @@ def test_login_rehashes_weaker_stored_hash(app, client):
     login(client, USER)
     assert _user().password.startswith(app.config["FAB_PASSWORD_HASH_METHOD"] + "$")
     assert _user().session_stamp == stamp
+
+
+def test_api_login_shares_lockout(app, client):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, USER, "sai-mat-khau-123")
+    response = app.test_client().post(
+        "/api/v1/security/login",
+        json={"username": USER, "password": DEMO_PASSWORD, "provider": "db"},
+    )
+    assert response.status_code == 401
+    assert "access_token" not in response.get_data(as_text=True)
