@@ -24,6 +24,9 @@ def register(appbuilder: AppBuilder) -> None:
     org_views.register(appbuilder)
     personnel_views.register(appbuilder)
     evaluation_views.register(appbuilder)
+    from app.training import views as training_views
+
+    training_views.register(appbuilder)
     from app.security import account_views
 
     account_views.register(appbuilder)

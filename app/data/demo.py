@@ -1251,6 +1251,9 @@ def load_demo(password: str | None = None) -> str | None:
         builder.insert_history()
         _create_accounts(builder, password)
         load_evaluation_demo()
+        from app.training.demo import load_training_demo
+
+        load_training_demo()
         session.commit()
     except Exception:
         session.rollback()

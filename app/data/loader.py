@@ -164,6 +164,9 @@ def load_reference_data(data_dir: Path | None = None) -> None:
 
     data_dir = data_dir or DATA_DIR
     load_frameworks()  # evaluation frameworks (TT20, TT14, TT26, TT25) and who evaluates whom
+    from app.training.services import load_catalogue
+
+    load_catalogue()  # BDTX programmes, modules, module ↔ criterion map, result levels
     if is_loaded(data_dir):
         return
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 16:40:27.172717
+Create Date: 2026-11-25 16:58:46.136024
 
 """
 
@@ -163,6 +163,54 @@ def upgrade():
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("college_suffices", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
+    op.create_table(
+        "tr_module",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("programme_code", sa.String(length=8), nullable=False),
+        sa.Column("standard_group", sa.String(length=255), nullable=True),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("name_en", sa.String(length=500), nullable=True),
+        sa.Column("periods", sa.Integer(), nullable=False),
+        sa.Column("periods_theory", sa.Integer(), nullable=True),
+        sa.Column("periods_practice", sa.Integer(), nullable=True),
+        sa.Column("audience", sa.String(length=32), nullable=False),
+        sa.Column("source_status", sa.Text(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
+    op.create_table(
+        "tr_programme",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("code", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("required_amount", sa.Numeric(precision=6, scale=1), nullable=True),
+        sa.Column("maximum_amount", sa.Numeric(precision=6, scale=1), nullable=True),
+        sa.Column("regulation", sa.String(length=255), nullable=True),
+        sa.Column("source_status", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("school_year", "code", name="uq_tr_programme_year_code"),
+    )
+    with op.batch_alter_table("tr_programme", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_programme_school_year"), ["school_year"], unique=False
+        )
+
+    op.create_table(
+        "tr_result_level",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("ordering", sa.Integer(), nullable=False),
+        sa.Column("source_status", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
     )
@@ -389,6 +437,52 @@ def upgrade():
     )
     with op.batch_alter_table("school", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_school_name_folded"), ["name_folded"], unique=False)
+
+    op.create_table(
+        "tr_course",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.String(length=9), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("form", sa.String(length=16), nullable=False),
+        sa.Column("provider", sa.String(length=255), nullable=True),
+        sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["module_id"],
+            ["tr_module.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("tr_course", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tr_course_module_id"), ["module_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_course_school_year"), ["school_year"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_course_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "tr_module_criterion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=False),
+        sa.Column("framework_code", sa.String(length=32), nullable=False),
+        sa.Column("criterion_number", sa.Integer(), nullable=False),
+        sa.Column("source_status", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["module_id"], ["tr_module.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "module_id", "framework_code", "criterion_number", name="uq_tr_module_criterion"
+        ),
+    )
+    with op.batch_alter_table("tr_module_criterion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_module_criterion_module_id"), ["module_id"], unique=False
+        )
 
     op.create_table(
         "ab_permission_view_role",
@@ -659,6 +753,74 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_rank_history_person_id"), ["person_id"], unique=False)
 
     op.create_table(
+        "tr_enrolment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("enrolled_at", sa.DateTime(), nullable=False),
+        sa.Column("note", sa.String(length=255), nullable=True),
+        sa.ForeignKeyConstraint(["course_id"], ["tr_course.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("course_id", "person_id", name="uq_tr_enrolment"),
+    )
+    with op.batch_alter_table("tr_enrolment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tr_enrolment_course_id"), ["course_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_enrolment_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "tr_need",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=True),
+        sa.Column("free_text", sa.String(length=500), nullable=True),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("suggested", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["module_id"],
+            ["tr_module.id"],
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("tr_need", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tr_need_cycle_id"), ["cycle_id"], unique=False)
+        batch_op.create_index("ix_tr_need_person_cycle", ["person_id", "cycle_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_need_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "tr_questionnaire",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.Column("intro", sa.Text(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["tr_questionnaire.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cycle_id", "version", name="uq_tr_questionnaire_cycle_version"),
+    )
+    with op.batch_alter_table("tr_questionnaire", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_questionnaire_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "training_course",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -782,6 +944,111 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_ev_evaluation_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
+        "tr_plan",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=True),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("return_comment", sa.Text(), nullable=True),
+        sa.Column("approver_comment", sa.Text(), nullable=True),
+        sa.Column("approver_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("outcome_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=True),
+        sa.Column("approved_at", sa.DateTime(), nullable=True),
+        sa.Column("outcome_at", sa.DateTime(), nullable=True),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["approver_id"],
+            ["ab_user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["outcome_by_id"],
+            ["ab_user.id"],
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["tr_programme.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "cycle_id", name="uq_tr_plan"),
+    )
+    with op.batch_alter_table("tr_plan", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tr_plan_cycle_id"), ["cycle_id"], unique=False)
+        batch_op.create_index("ix_tr_plan_cycle_state", ["cycle_id", "state"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_plan_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tr_plan_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "tr_survey_response",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("questionnaire_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ev_cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["questionnaire_id"],
+            ["tr_questionnaire.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "cycle_id", name="uq_tr_survey_response"),
+    )
+    with op.batch_alter_table("tr_survey_response", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_survey_response_cycle_id"), ["cycle_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tr_survey_response_person_id"), ["person_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tr_survey_response_q_unit", ["questionnaire_id", "unit_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tr_survey_response_unit_id"), ["unit_id"], unique=False
+        )
+
+    op.create_table(
+        "tr_survey_section",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("questionnaire_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(["questionnaire_id"], ["tr_questionnaire.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("questionnaire_id", "number", name="uq_tr_survey_section_number"),
+    )
+    with op.batch_alter_table("tr_survey_section", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_survey_section_questionnaire_id"), ["questionnaire_id"], unique=False
+        )
+
+    op.create_table(
         "ev_criterion_rating",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("evaluation_id", sa.Integer(), nullable=False),
@@ -849,11 +1116,97 @@ def upgrade():
             batch_op.f("ix_ev_evidence_link_evidence_id"), ["evidence_id"], unique=False
         )
 
+    op.create_table(
+        "tr_plan_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=True),
+        sa.Column("amount", sa.Numeric(precision=6, scale=1), nullable=False),
+        sa.Column("planned_start", sa.Date(), nullable=True),
+        sa.Column("planned_end", sa.Date(), nullable=True),
+        sa.Column("form", sa.String(length=16), nullable=True),
+        sa.Column("result", sa.String(length=32), nullable=True),
+        sa.Column("periods_done", sa.Integer(), nullable=True),
+        sa.Column("certificate_id", sa.Integer(), nullable=True),
+        sa.Column("completed_at", sa.DateTime(), nullable=True),
+        sa.Column("training_course_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["certificate_id"], ["ev_evidence.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["course_id"], ["tr_course.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["module_id"],
+            ["tr_module.id"],
+        ),
+        sa.ForeignKeyConstraint(["plan_id"], ["tr_plan.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["training_course_id"], ["training_course.id"], ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("plan_id", "module_id", name="uq_tr_plan_item"),
+    )
+    with op.batch_alter_table("tr_plan_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tr_plan_item_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "tr_question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("questionnaire_id", sa.Integer(), nullable=False),
+        sa.Column("section_id", sa.Integer(), nullable=True),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=1000), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("options", sa.Text(), nullable=True),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("audience", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["questionnaire_id"], ["tr_questionnaire.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["section_id"], ["tr_survey_section.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("questionnaire_id", "number", name="uq_tr_question_number"),
+    )
+    with op.batch_alter_table("tr_question", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tr_question_questionnaire_id"), ["questionnaire_id"], unique=False
+        )
+
+    op.create_table(
+        "tr_survey_answer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("option", sa.String(length=255), nullable=False),
+        sa.Column("number", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["question_id"], ["tr_question.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["response_id"], ["tr_survey_response.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("response_id", "question_id", "option", name="uq_tr_survey_answer"),
+    )
+    with op.batch_alter_table("tr_survey_answer", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tr_survey_answer_question", ["question_id", "option"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tr_survey_answer_response_id"), ["response_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("tr_survey_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_survey_answer_response_id"))
+        batch_op.drop_index("ix_tr_survey_answer_question")
+
+    op.drop_table("tr_survey_answer")
+    with op.batch_alter_table("tr_question", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_question_questionnaire_id"))
+
+    op.drop_table("tr_question")
+    with op.batch_alter_table("tr_plan_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_plan_item_plan_id"))
+
+    op.drop_table("tr_plan_item")
     with op.batch_alter_table("ev_evidence_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ev_evidence_link_evidence_id"))
         batch_op.drop_index(batch_op.f("ix_ev_evidence_link_evaluation_id"))
@@ -867,6 +1220,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_ev_criterion_rating_evaluation_id"))
 
     op.drop_table("ev_criterion_rating")
+    with op.batch_alter_table("tr_survey_section", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_survey_section_questionnaire_id"))
+
+    op.drop_table("tr_survey_section")
+    with op.batch_alter_table("tr_survey_response", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_survey_response_unit_id"))
+        batch_op.drop_index("ix_tr_survey_response_q_unit")
+        batch_op.drop_index(batch_op.f("ix_tr_survey_response_person_id"))
+        batch_op.drop_index(batch_op.f("ix_tr_survey_response_cycle_id"))
+
+    op.drop_table("tr_survey_response")
+    with op.batch_alter_table("tr_plan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_plan_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_tr_plan_person_id"))
+        batch_op.drop_index("ix_tr_plan_cycle_state")
+        batch_op.drop_index(batch_op.f("ix_tr_plan_cycle_id"))
+
+    op.drop_table("tr_plan")
     with op.batch_alter_table("ev_evaluation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ev_evaluation_unit_id"))
         batch_op.drop_index(batch_op.f("ix_ev_evaluation_person_id"))
@@ -891,6 +1262,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_training_course_person_id"))
 
     op.drop_table("training_course")
+    with op.batch_alter_table("tr_questionnaire", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_questionnaire_cycle_id"))
+
+    op.drop_table("tr_questionnaire")
+    with op.batch_alter_table("tr_need", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_need_person_id"))
+        batch_op.drop_index("ix_tr_need_person_cycle")
+        batch_op.drop_index(batch_op.f("ix_tr_need_cycle_id"))
+
+    op.drop_table("tr_need")
+    with op.batch_alter_table("tr_enrolment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_enrolment_person_id"))
+        batch_op.drop_index(batch_op.f("ix_tr_enrolment_course_id"))
+
+    op.drop_table("tr_enrolment")
     with op.batch_alter_table("rank_history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rank_history_person_id"))
 
@@ -945,6 +1331,16 @@ def downgrade():
         batch_op.drop_index("idx_permission_view_id")
 
     op.drop_table("ab_permission_view_role")
+    with op.batch_alter_table("tr_module_criterion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_module_criterion_module_id"))
+
+    op.drop_table("tr_module_criterion")
+    with op.batch_alter_table("tr_course", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_course_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_tr_course_school_year"))
+        batch_op.drop_index(batch_op.f("ix_tr_course_module_id"))
+
+    op.drop_table("tr_course")
     with op.batch_alter_table("school", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_school_name_folded"))
 
@@ -989,6 +1385,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_unit_kind"))
 
     op.drop_table("unit")
+    op.drop_table("tr_result_level")
+    with op.batch_alter_table("tr_programme", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tr_programme_school_year"))
+
+    op.drop_table("tr_programme")
+    op.drop_table("tr_module")
     op.drop_table("subject")
     op.drop_table("salary_rank")
     op.drop_table("qualification_level")
