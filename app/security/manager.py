@@ -28,6 +28,7 @@ from app.security import audit, passwords
 from app.security.account_views import AuthDBView, ResetMyPasswordView
 from app.security.audit_models import utcnow
 from app.security.models import PortalUser
+from app.security.permission_cache import PermissionCacheMixin
 
 DEFAULT_ACCOUNT_RATE_LIMIT = "10 per minute"
 
@@ -48,7 +49,7 @@ def account_rate_key() -> str:
     return "account:" + hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-class PortalSecurityManager(SecurityManager):
+class PortalSecurityManager(PermissionCacheMixin, SecurityManager):
     user_model = PortalUser
     # FAB's user-statistics chart loads Google Charts from the internet: not in a closed network.
     userstatschartview = None
