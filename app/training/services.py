@@ -911,19 +911,24 @@ def _sync_history(item: PlanItem, level: ResultLevel | None) -> None:
             item.training_course_id = None
             db.session.delete(course)
         return
-    if course is None:
-        course = TrainingCourse(person_id=plan.person_id, source="bdtx")
-        db.session.add(course)
     module = item.module
     organiser = None
     if item.course is not None:
         organiser = item.course.provider or (item.course.unit.name if item.course.unit else None)
-    course.name = f"BDTX {plan.cycle.school_year} – {module.code}. {module.name}"[:255]
-    course.organiser = (organiser or (plan.unit.name if plan.unit else None) or "")[:255] or None
-    course.start_date = item.planned_start
-    course.end_date = item.planned_end or (item.completed_at.date() if item.completed_at else None)
-    course.periods = item.periods_done
-    course.result = level.name[:64]
+    values = {
+        "name": f"BDTX {plan.cycle.school_year} – {module.code}. {module.name}"[:255],
+        "organiser": (organiser or (plan.unit.name if plan.unit else None) or "")[:255] or None,
+        "start_date": item.planned_start,
+        "end_date": item.planned_end or (item.completed_at.date() if item.completed_at else None),
+        "periods": item.periods_done,
+        "result": level.name[:64],
+    }
+    if course is None:
+        course = TrainingCourse(person_id=plan.person_id, **values)
+        db.session.add(course)
+    else:
+        for key, value in values.items():
+            setattr(course, key, value)
     course.source = "bdtx"
     db.session.flush()
     item.training_course_id = course.id
