@@ -25,6 +25,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import false, select, true
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -257,6 +258,34 @@ def _assert_writable(item: Any, scope: Scope) -> None:
     raise ScopeError()
 
 
+def _eager_option(model: type, path: tuple[str, ...]):
+    attr = getattr(model, path[0])
+    option = joinedload(attr)
+    for name in path[1:]:
+        attr = getattr(attr.property.mapper.class_, name)
+        option = option.joinedload(attr)
+    return option
+
+
+def many_to_one_paths(model: type, columns: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Relation paths of dotted or plain list columns that are many-to-one all the way."""
+    from sqlalchemy import inspect as sa_inspect
+
+    paths: set[tuple[str, ...]] = set()
+    for column in columns:
+        names = column.split(".")
+        current, path = model, []
+        for name in names:
+            rel = sa_inspect(current).relationships.get(name)
+            if rel is None or rel.direction.name != "MANYTOONE":
+                break
+            path.append(name)
+            current = rel.mapper.class_
+        if path:
+            paths.add(tuple(path))
+    return tuple(sorted(paths))
+
+
 class ScopedInterface(SQLAInterface):
     """FAB datamodel whose every query and write passes through the unit scope.
 
@@ -265,19 +294,32 @@ class ScopedInterface(SQLAInterface):
     related-field queries too, since `get_related_interface` returns this class.
     """
 
+    # Many-to-one relation paths shown in list columns, e.g. ("unit", "parent"), loaded with
+    # the rows instead of one query per row.
+    eager_relations: tuple[tuple[str, ...], ...] = ()
+
     def _scoped(self, query):
         crit = criterion(self.obj)
         return query if crit is None else query.filter(crit)
 
     def apply_all(self, query, *args, **kwargs):
-        return super().apply_all(self._scoped(query), *args, **kwargs)
+        query = self._scoped(query)
+        if self.eager_relations:
+            query = query.options(*(_eager_option(self.obj, path) for path in self.eager_relations))
+        return super().apply_all(query, *args, **kwargs)
 
     def query_count(self, query, *args, **kwargs):
         return super().query_count(self._scoped(query), *args, **kwargs)
 
     def get_related_obj(self, col_name: str, value: Any):
+        """Scoped, and remembered for the request: a record page's history tabs all filter
+        on the same person, which would otherwise be fetched once per tab."""
         rel_model = self.get_related_model(col_name)
-        return scoped_query(rel_model).filter(rel_model.id == value).one_or_none()
+        memo = g.setdefault("_scoped_related", {}) if has_request_context() else {}
+        key = (rel_model, str(value))
+        if key not in memo:
+            memo[key] = scoped_query(rel_model).filter(rel_model.id == value).one_or_none()
+        return memo[key]
 
     def add(self, item, commit: bool = True) -> None:
         assert_writable(item)

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.formatting import format_date
 from app.security.fields import SENSITIVE_PERMISSION, mask_api_payload, masking_formatter
-from app.security.scope import ScopedInterface, ScopeError, assert_writable
+from app.security.scope import ScopedInterface, ScopeError, assert_writable, many_to_one_paths
 
 STALE_MESSAGE = _l(
     "Bản ghi đã được người khác cập nhật sau khi bạn mở biểu mẫu. "
@@ -51,6 +51,8 @@ class ScopedModelView(ModelView):
             formatters[col] = masking_formatter(self.class_permission_name, formatters.get(col))
         self.formatters_columns = formatters
         super().__init__(**kwargs)
+        if isinstance(self.datamodel, ScopedInterface):
+            self.datamodel.eager_relations = many_to_one_paths(model, self.list_columns)
         if self.sensitive_columns:  # declared so the role sync can grant it
             self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
 
