@@ -97,17 +97,60 @@ def _fresh_copy(template, tmp_path: Path):
     return f"sqlite:///{path}", None
 
 
-@pytest.fixture
-def app(template_database, tmp_path):
-    """An app on its own copy of the demo database, inside an app context."""
-    url, pg_name = _fresh_copy(template_database, tmp_path)
-    application = make_app(url, tmp_path)
+def _restore(template, target) -> None:
+    """Put the template's contents back into the shared app's database."""
+    if IS_POSTGRES:
+        _pg_create(target, template=template)
+        return
+    for suffix in ("-wal", "-shm"):  # a stale WAL would be replayed onto the fresh copy
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+
+
+@pytest.fixture(scope="session")
+def _shared_app(template_database, tmp_path_factory):
+    """One app for the run; each test gets the database restored from the template.
+
+    Building the app (FAB registers ~60 views) costs more than most tests, so the app is
+    reused while the database is not: `app` restores it before every test.
+    """
+    tmp = tmp_path_factory.mktemp("shared")
+    if IS_POSTGRES:
+        target = f"{_base_name()}_shared"
+        url = _pg_create(target, template=template_database)
+    else:
+        target = tmp / "shared.db"
+        shutil.copyfile(template_database, target)
+        url = f"sqlite:///{target}"
+    application = make_app(url, tmp)
+    yield application, target
     with application.app_context():
-        yield application
         db.session.remove()
         db.engine.dispose()
-    if pg_name:
-        _pg_drop(pg_name)
+    if IS_POSTGRES:
+        _pg_drop(target)
+
+
+@pytest.fixture
+def app(_shared_app, template_database, tmp_path):
+    """The app on a fresh copy of the demo database, inside an app context."""
+    application, target = _shared_app
+    config = dict(application.config)
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        _restore(template_database, target)
+        upload_dir = tmp_path / "uploads"
+        upload_dir.mkdir()
+        application.config["UPLOAD_DIR"] = str(upload_dir)
+        application.appbuilder.sm.limiter.reset()  # login throttling starts from zero
+        try:
+            yield application
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            application.config.clear()
+            application.config.update(config)
 
 
 @pytest.fixture
