@@ -178,6 +178,9 @@ def load_training_demo(today: date | None = None) -> None:
     modules = services.active_modules()
     passed_module = next(lvl.code for lvl in services.result_levels("module") if lvl.passed)
     failed_module = next(lvl.code for lvl in services.result_levels("module") if not lvl.passed)
+    passed_name = services.result_label(passed_module)[:64]
+    by_id = {m.id: m for m in modules}
+    history: list[tuple] = []
     year_levels = services.result_levels("year")
     year_passed = next(lvl.code for lvl in year_levels if lvl.passed)
     year_failed = next(lvl.code for lvl in year_levels if not lvl.passed)
@@ -197,7 +200,11 @@ def load_training_demo(today: date | None = None) -> None:
         .where(Person.status == "active", Person.position.in_(services.TRAINED_POSITIONS))
         .order_by(Person.id)
     ).all()
+    from app.org.models import Unit
+
+    unit_names = {uid: name[:255] for uid, name in db.session.execute(select(Unit.id, Unit.name))}
     responses: list[tuple[SurveyResponse, bool]] = []
+    need_rows: list[dict] = []  # about 2,000 rows: inserted in bulk (core INSERT)
     a1_states: list[str] = ["draft", "submitted", "returned", "approved", "approved_done"]
     for person in people:
         state = fixed.get(person.id)
@@ -227,23 +234,28 @@ def load_training_demo(today: date | None = None) -> None:
             continue
         chosen = rng.sample(modules, k=3)
         for priority, module in enumerate(chosen, start=1):
-            db.session.add(
-                TrainingNeed(
-                    person_id=person.id,
-                    cycle_id=cycle.id,
-                    module_id=module.id,
-                    priority=priority,
-                    suggested=priority == 1,
-                )
+            need_rows.append(
+                {
+                    "person_id": person.id,
+                    "cycle_id": cycle.id,
+                    "module_id": module.id,
+                    "free_text": None,
+                    "priority": priority,
+                    "suggested": priority == 1,
+                    "created_at": now,
+                }
             )
         if rng.random() < 0.3:
-            db.session.add(
-                TrainingNeed(
-                    person_id=person.id,
-                    cycle_id=cycle.id,
-                    free_text="Kỹ năng tổ chức hoạt động trải nghiệm cho học sinh",
-                    priority=3,
-                )
+            need_rows.append(
+                {
+                    "person_id": person.id,
+                    "cycle_id": cycle.id,
+                    "module_id": None,
+                    "free_text": "Kỹ năng tổ chức hoạt động trải nghiệm cho học sinh",
+                    "priority": 3,
+                    "suggested": False,
+                    "created_at": now,
+                }
             )
         done = state == "approved_done" or (state == "approved" and rng.random() < 0.5)
         plan_state = "approved" if state == "approved_done" else state
@@ -278,33 +290,32 @@ def load_training_demo(today: date | None = None) -> None:
             )
         db.session.add(plan)
         if done:
-            db.session.flush()
             failed = state != "approved_done" and rng.random() < 0.15
             for n, item in enumerate(plan.items):
+                module = by_id[item.module_id]
                 result = failed_module if failed and n == 1 else passed_module
                 item.result = result
-                item.periods_done = item.module.periods if result == passed_module else 8
+                item.periods_done = module.periods if result == passed_module else 8
                 item.completed_at = now - timedelta(days=1)
                 if result == passed_module:
                     course = TrainingCourse(
                         person_id=person.id,
-                        name=f"BDTX {cycle.school_year} – {item.module.code}. {item.module.name}"[
-                            :255
-                        ],
-                        organiser=person.unit.name[:255] if person.unit else None,
+                        name=f"BDTX {cycle.school_year} – {module.code}. {module.name}"[:255],
+                        organiser=unit_names.get(person.unit_id),
                         start_date=item.planned_start,
                         end_date=item.planned_end,
                         periods=item.periods_done,
-                        result=services.result_label(result)[:64],
+                        result=passed_name,
                         source="bdtx",
                     )
                     db.session.add(course)
-                    db.session.flush()
-                    item.training_course_id = course.id
+                    history.append((item, course))
             plan.outcome = year_failed if failed else year_passed
             plan.outcome_at = now
             plan.outcome_by_id = plan.approver_id
     db.session.flush()
+    for item, course in history:  # one flush gave every history row its id
+        item.training_course_id = course.id
     questions = list(questionnaire.questions)
     rows = []
     for response, principal_person in responses:
@@ -315,4 +326,6 @@ def load_training_demo(today: date | None = None) -> None:
             )
     if rows:
         db.session.execute(insert(SurveyAnswer.__table__), rows)
+    if need_rows:
+        db.session.execute(insert(TrainingNeed.__table__), need_rows)
     db.session.flush()
