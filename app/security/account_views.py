@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "account_create": _l("Tạo tài khoản"),
     "account_reset": _l("Đặt lại mật khẩu"),
     "account_disable": _l("Khóa tài khoản"),
+    "account_bulk_create": _l("Tạo tài khoản hàng loạt"),
 }
 
 
@@ -283,6 +284,9 @@ for _role in (roles.CHUYEN_VIEN_SO, roles.NHAN_SU):
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from app.security import account_admin
+
+    account_admin.register(appbuilder)
     appbuilder.add_view(
         AuditLogView,
         AUDIT_MENU,

@@ -25,6 +25,12 @@ from flask_appbuilder.security.utils import is_null_password
 from werkzeug.security import check_password_hash
 
 from app.security import audit, passwords
+from app.security.account_admin import (
+    PortalRoleModelView,
+    PortalUserDBModelView,
+    PortalUserInterface,
+    ResetPasswordView,
+)
 from app.security.account_views import AuthDBView, ResetMyPasswordView
 from app.security.audit_models import utcnow
 from app.security.models import PortalUser
@@ -55,9 +61,16 @@ class PortalSecurityManager(PermissionCacheMixin, SecurityManager):
     userstatschartview = None
     authdbview = AuthDBView
     resetmypasswordview = ResetMyPasswordView
+    # Accounts and roles (app.security.account_admin): scoped user views, a Vietnamese
+    # role view, and FAB's admin reset replaced by a scoped one with a random password.
+    userdbmodelview = PortalUserDBModelView
+    rolemodelview = PortalRoleModelView
+    resetpasswordview = ResetPasswordView
 
     def __init__(self, appbuilder) -> None:
         super().__init__(appbuilder)
+        # FAB gives its user views a plain SQLAInterface: accounts follow the unit scope.
+        self.userdbmodelview.datamodel = PortalUserInterface(self.user_model)
         config = current_app.config
         config.setdefault("AUTH_ACCOUNT_RATE_LIMIT", DEFAULT_ACCOUNT_RATE_LIMIT)
         config.setdefault("LOGIN_MAX_FAILURES", 5)

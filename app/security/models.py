@@ -15,6 +15,8 @@ def new_session_stamp() -> str:
 
 class PortalUser(User):
     __tablename__ = "ab_user"
+    # Accounts belong to a unit: admins see and change those of their subtree only.
+    __scope__ = "unit"
 
     unit_id = Column(Integer, ForeignKey("unit.id"), index=True)
     person_id = Column(Integer, ForeignKey("person.id"), index=True, unique=True)
