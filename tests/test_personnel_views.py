@@ -240,3 +240,39 @@ def test_lookup_is_accent_free_and_scoped(login_as):
         )
     }
     assert ids and not ids & b_ids
+
+
+def test_history_row_added_from_the_record_tab(login_as):
+    from app.personnel.models import Assignment
+    from app.security.models import PortalUser
+
+    hr = db.session.query(PortalUser).filter_by(username="nhansu").one()
+    person = db.session.query(Person).filter_by(unit_id=hr.unit_id).first()
+    before = db.session.query(Assignment).filter_by(person_id=person.id).count()
+    c = login_as("nhansu")
+    # The tab's "add" link filters on the person, so the form has no person field.
+    html, token = _form(c, f"/assignmentview/add?_flt_0_person={person.id}")
+    assert 'name="person"' not in html
+    response = c.post(
+        f"/assignmentview/add?_flt_0_person={person.id}",
+        data={
+            "csrf_token": token,
+            "unit": str(hr.unit_id),
+            "position": "giao_vien",
+            "start_date": "01/09/2020",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.query(Assignment).filter_by(person_id=person.id).count() == before + 1
+
+
+def test_history_tab_for_a_person_outside_scope_is_refused(login_as):
+    from app.security.models import PortalUser
+
+    b_teacher = db.session.query(PortalUser).filter_by(username="giaovien2").one().person_id
+    c = login_as("nhansu")
+    response = c.get(f"/assignmentview/add?_flt_0_person={b_teacher}")
+    html = response.get_data(as_text=True)
+    # The filter names a person the account cannot see: nothing of theirs is offered.
+    assert db.session.get(Person, b_teacher).full_name not in html

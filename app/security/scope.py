@@ -315,6 +315,8 @@ class ScopedInterface(SQLAInterface):
         """Scoped, and remembered for the request: a record page's history tabs all filter
         on the same person, which would otherwise be fetched once per tab."""
         rel_model = self.get_related_model(col_name)
+        if isinstance(value, list | tuple):  # URL filters arrive as lists (getlist)
+            value = value[0] if value else None
         memo = g.setdefault("_scoped_related", {}) if has_request_context() else {}
         key = (rel_model, str(value))
         if key not in memo:
