@@ -130,11 +130,6 @@ def test_login_page_is_vietnamese(client):
     assert not found, f"English UI words on the Vietnamese login page: {found}"
 
 
-@pytest.mark.xfail(
-    reason="FAB's appbuilder/general/confirm.html (included by every page) hard-codes "
-    "'Cancel'; it needs an app template override, no catalog can translate it",
-    strict=False,
-)
 def test_login_page_has_no_english_ui_words(client):
     html = client.get("/login/").get_data(as_text=True)
     assert not english_ui_words_in(html)
