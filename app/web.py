@@ -56,7 +56,21 @@ def _is_menu_visible(item) -> bool:
     return item.name in allowed
 
 
+def _html_lang(response):
+    """FAB's base page has no lang attribute; screen readers and hyphenation need one."""
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        body = response.get_data()
+        head = body[:400]
+        if b"<html>" in head:
+            from flask_babel import get_locale
+
+            lang = str(get_locale() or "vi").encode()
+            response.set_data(body.replace(b"<html>", b'<html lang="' + lang + b'">', 1))
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(_html_lang)
     app.jinja_env.filters["is_menu_visible"] = _is_menu_visible
     # Must run before FAB's own before_request, which reads current_user into g.user.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_identity)
