@@ -235,7 +235,10 @@ def test_nhansu_cannot_give_wider_roles(login_as, role_name):
 def test_nhansu_roles_dropdown_lists_only_assignable(login_as):
     html = login_as("nhansu").get("/users/add").get_data(as_text=True)
     assert roles.GIAO_VIEN in html and roles.TO_TRUONG in html and roles.NHAN_VIEN in html
-    assert roles.ADMIN not in html.split("<select", 2)[-1] or roles.ADMIN not in html
+    select = html.split('name="roles"', 1)[1].split("</select>", 1)[0]
+    assert roles.GIAO_VIEN in select and roles.NHAN_VIEN in select
+    for wider in (roles.ADMIN, roles.HIEU_TRUONG, roles.NHAN_SU, roles.CHUYEN_VIEN_SO):
+        assert wider not in select
     assert english_ui_words_in(html) == []
 
 
@@ -466,3 +469,43 @@ def test_admin_creates_a_new_role_and_non_admins_cannot(login_as):
     c.post("/roles/add", data={"csrf_token": token, "name": "Thanh tra"})
     assert db.session.query(Role).filter_by(name="Thanh tra").count() == 1
     assert login_as("so").get("/roles/list/").status_code == 403
+
+
+def test_so_edits_an_account_in_its_province(login_as):
+    c = login_as("so")
+    teacher = _user("giaovien")
+    token = _token(c, f"/users/edit/{teacher.id}")
+    response = c.post(
+        f"/users/edit/{teacher.id}",
+        data={
+            "csrf_token": token,
+            "first_name": "Nguyễn Thị",
+            "last_name": teacher.last_name,
+            "email": teacher.email,
+            "unit": str(teacher.unit_id),
+            "person": str(teacher.person_id),
+            "roles": [str(_role(roles.TO_TRUONG).id)],
+            "active": "y",
+        },
+    )
+    assert response.status_code == 302
+    user = _user("giaovien")
+    assert user.first_name == "Nguyễn Thị"
+    assert [r.name for r in user.roles] == [roles.TO_TRUONG]
+    actions = {
+        a for (a,) in db.session.query(AuditLog.action).filter(AuditLog.row_id == str(user.id))
+    }
+    assert {"update", "role_change"} <= actions
+
+
+def test_new_role_can_be_edited_but_not_renamed_into_the_catalogue(login_as):
+    c = login_as("admin")
+    token = _token(c)
+    c.post("/roles/add", data={"csrf_token": token, "name": "Thanh tra"})
+    role = _role("Thanh tra")
+    c.post(f"/roles/edit/{role.id}", data={"csrf_token": token, "name": roles.GIAO_VIEN})
+    c.post(f"/roles/edit/{role.id}", data={"csrf_token": token, "name": "Thanh tra Sở"})
+    db.session.expire_all()
+    assert db.session.get(Role, role.id).name == "Thanh tra Sở"
+    show = c.get(f"/roles/show/{role.id}").get_data(as_text=True)
+    assert english_ui_words_in(show) == []

@@ -423,13 +423,14 @@ def bulk_create(unit: Unit, actor: Any | None = None) -> BulkResult:
     created: list[NewAccount] = []
     try:
         for person, role_name in wanted:
-            username = bases[person.id]
+            base = username = bases[person.id]
             n = 2
-            while (
-                username in taken
-                or db.session.query(PortalUser.id).filter(PortalUser.username == username).first()
+            # `taken` holds every existing base name; only suffixed ones need a look-up.
+            while username in taken or (
+                username != base
+                and db.session.query(PortalUser.id).filter(PortalUser.username == username).first()
             ):
-                username = f"{bases[person.id]}{n}"
+                username = f"{base}{n}"
                 n += 1
             taken.add(username)
             email = (person.email or "").strip().lower()
@@ -508,6 +509,13 @@ def _is_fab_default_title(title: Any) -> bool:
 
 def view_labels(appbuilder: AppBuilder) -> dict[str, str]:
     """Permission view-menu name → Vietnamese label: menu labels, then view titles."""
+    cached = g.get("_portal_view_labels")
+    if cached is None:
+        cached = g._portal_view_labels = _view_labels(appbuilder)
+    return cached
+
+
+def _view_labels(appbuilder: AppBuilder) -> dict[str, str]:
     labels: dict[str, str] = {name: str(label) for name, label in VIEW_LABELS.items()}
     for view in appbuilder.baseviews:
         name = view.class_permission_name
@@ -697,6 +705,9 @@ class PortalUserDBModelView(ScopedModelView, UserDBModelView):
     validators_columns: dict[str, Any] = {}
     formatters_columns = {"roles": _format_roles, "active": _format_bool}
     show_template = "security/accounts/show.html"
+    # FAB's forms plus portal.js, which turns the unit and person fields into scoped typeaheads.
+    add_template = "security/accounts/add.html"
+    edit_template = "security/accounts/edit.html"
 
     def __init__(self, **kwargs: Any) -> None:
         form = _account_form()
