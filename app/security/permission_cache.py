@@ -16,14 +16,36 @@ class PermissionCacheMixin:
         cached = g.get("_permission_cache") if has_request_context() else None
         if cached is not None and cached[0] == key:
             return cached[1]
-        try:
-            by_role = self.get_user_roles_permissions(user)
-        except AttributeError:  # a user without roles or groups has no permission
-            by_role = {}
-        permissions = frozenset(pair for pairs in by_role.values() for pair in pairs)
+        permissions = self._load_permission_pairs(user)
         if has_request_context():
             g._permission_cache = (key, permissions)
         return permissions
+
+    def _load_permission_pairs(self, user) -> frozenset[tuple[str, str]]:
+        """(permission, view) name pairs of the user's roles, as plain tuples in one query."""
+        from flask_appbuilder.security.sqla.models import (
+            Permission,
+            PermissionView,
+            ViewMenu,
+            assoc_permissionview_role,
+        )
+
+        role_ids = [role.id for role in self.get_user_roles(user)]
+        if not role_ids:
+            return frozenset()
+        rows = (
+            self.session.query(Permission.name, ViewMenu.name)
+            .select_from(PermissionView)
+            .join(Permission, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+            .join(
+                assoc_permissionview_role,
+                assoc_permissionview_role.c.permission_view_id == PermissionView.id,
+            )
+            .filter(assoc_permissionview_role.c.role_id.in_(role_ids))
+            .all()
+        )
+        return frozenset((perm, view) for perm, view in rows)
 
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         if not getattr(user, "is_authenticated", False):
