@@ -1086,12 +1086,7 @@ _MENU_SELF = ("Evaluation", "MyEvaluation", "Opinions")
 _MENU_REVIEW = ("Evaluation", "EvaluationProgress", "Evaluations")
 
 
-def _grant(role: str, *perms: dict, menus=()) -> None:
-    merged: dict[str, set[str]] = {}
-    for p in perms:
-        for view, names in p.items():
-            merged.setdefault(view, set()).update(names)
-    roles.extend(role, merged, menus=menus)
+_grant = roles.grant
 
 
 _grant(roles.GIAO_VIEN, _FORM_SELF, _OPINIONS, _LIST, menus=_MENU_SELF)

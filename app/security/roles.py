@@ -182,3 +182,14 @@ def extend(
         role.all_permissions,
     )
     BY_NAME[role_name] = new
+
+
+def grant(
+    role_name: str, *permission_sets: dict[str, Iterable[str]], menus: Iterable[str] = ()
+) -> None:
+    """`extend` with several permission dicts merged, as domain view modules declare them."""
+    merged: dict[str, set[str]] = {}
+    for permissions in permission_sets:
+        for view, names in permissions.items():
+            merged.setdefault(view, set()).update(names)
+    extend(role_name, merged, menus=menus)

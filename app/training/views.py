@@ -1180,12 +1180,7 @@ _MENU_REVIEW = ("Training", "TrainingApprovals", "TrainingProgress", "SurveyRepo
 _MENU_CATALOGUE = ("Programmes", "Modules", "Courses")
 
 
-def _grant(role: str, *perms: dict, menus=()) -> None:
-    merged: dict[str, set[str]] = {}
-    for p in perms:
-        for view, names in p.items():
-            merged.setdefault(view, set()).update(names)
-    roles.extend(role, merged, menus=menus)
+_grant = roles.grant
 
 
 for _role in (roles.GIAO_VIEN, roles.TO_TRUONG):
