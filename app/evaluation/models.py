@@ -33,11 +33,12 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     false,
-    or_,
     select,
     true,
 )
 from sqlalchemy.orm import relationship
+
+from app.security.scope import via
 
 # Evaluation states. "Not started" is the absence of a row.
 DRAFT = "draft"
@@ -56,27 +57,6 @@ EVALUATOR_UNIT_KINDS = ("school", "commune", "province")
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _ancestor_ids(path: str | None) -> list[int]:
-    return [int(part) for part in (path or "").strip("/").split("/") if part.isdigit()]
-
-
-def _evaluation_ids(scope):
-    from app.security.scope import criterion
-
-    crit = criterion(Evaluation, scope)
-    query = select(Evaluation.id)
-    return query if crit is None else query.where(crit)
-
-
-def _via_evaluation(model):
-    """Scope of a row hanging off an evaluation: readable when the evaluation is."""
-
-    def rule(scope):
-        return model.evaluation_id.in_(_evaluation_ids(scope))
-
-    return rule
 
 
 # --------------------------------------------------------------------------- frameworks
@@ -200,24 +180,11 @@ class EvaluationAuthority(Model):
 # --------------------------------------------------------------------------- cycles
 
 
-def _cycle_scope(scope):
-    """A cycle applies to a unit when it was opened by the unit or one of its ancestors."""
-    from app.org.models import Unit
-
-    if scope.kind == "none" or scope.unit_path is None:
-        return false()
-    ancestors = Cycle.unit_id.in_(_ancestor_ids(scope.unit_path))
-    if scope.kind == "self":
-        return ancestors
-    below = Cycle.unit_id.in_(select(Unit.id).where(Unit.path.startswith(scope.unit_path)))
-    return or_(ancestors, below)
-
-
 class Cycle(Model):
     """One school year's evaluation cycle, opened by the Bộ or a Sở, with its windows."""
 
     __tablename__ = "ev_cycle"
-    __scope__ = staticmethod(_cycle_scope)
+    __scope__ = "tree"  # opened by the Bộ or a Sở: applies to every unit below
     __table_args__ = (UniqueConstraint("unit_id", "school_year", name="uq_ev_cycle_unit_year"),)
 
     id = Column(Integer, primary_key=True)
@@ -364,7 +331,7 @@ class CriterionRating(Model):
     criterion = relationship("Criterion")
 
 
-CriterionRating.__scope__ = staticmethod(_via_evaluation(CriterionRating))
+CriterionRating.__scope__ = via(CriterionRating.evaluation_id, Evaluation)
 
 
 class EvaluationEvent(Model):
@@ -387,7 +354,7 @@ class EvaluationEvent(Model):
     user = relationship("PortalUser", foreign_keys=[user_id])
 
 
-EvaluationEvent.__scope__ = staticmethod(_via_evaluation(EvaluationEvent))
+EvaluationEvent.__scope__ = via(EvaluationEvent.evaluation_id, Evaluation)
 
 
 # --------------------------------------------------------------------------- evidence
@@ -442,7 +409,7 @@ class EvidenceLink(Model):
     evidence = relationship("Evidence")
 
 
-EvidenceLink.__scope__ = staticmethod(_via_evaluation(EvidenceLink))
+EvidenceLink.__scope__ = via(EvidenceLink.evaluation_id, Evaluation)
 
 
 # --------------------------------------------------------------------------- opinions

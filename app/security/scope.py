@@ -12,6 +12,10 @@ whose scope is narrower than "all".
   __scope__ = "unit"    the row has unit_id → Unit; own-record users ("self" scope)
                         see it only via `__self_column__` (Person: "id")
   __scope__ = "person"  the row has person_id → Person → Unit
+  __scope__ = "tree"    the row has unit_id and is published down the tree: readable by
+                        its unit, the units above it and the units below it (cycles,
+                        courses); writable only inside the writer's subtree
+  __scope__ = via(column, Parent)  readable exactly when its parent row is
   __scope__ = "public"  reference data, readable by every signed-in user
 """
 
@@ -24,7 +28,7 @@ from flask import abort, g, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, select, true
+from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -136,9 +140,37 @@ def criterion(model: type, scope: Scope | None = None) -> ColumnElement | None:
         if scope.kind == "self":
             return model.person_id == scope.person_id
         return model.person_id.in_(_person_ids_in(scope))
+    if mode == "tree":
+        if scope.unit_path is None:
+            return false()
+        above = model.unit_id.in_(ancestor_ids(scope.unit_path))
+        if scope.kind == "self":
+            return above
+        return or_(above, model.unit_id.in_(_unit_ids_under(scope.unit_path)))
     if callable(mode):  # a model-specific rule, e.g. evaluations readable by their evaluator
         return mode(scope)
     return false()
+
+
+def ancestor_ids(path: str | None) -> list[int]:
+    """Ids on a materialised path, root first: '/1/7/42/' → [1, 7, 42]."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part.isdigit()]
+
+
+def ids_in_scope(model: type, scope: Scope | None = None):
+    """`SELECT model.id` limited to the scope, for IN-subqueries."""
+    crit = criterion(model, scope)
+    query = select(model.id)
+    return query if crit is None else query.where(crit)
+
+
+def via(column: Any, parent: type):
+    """Scope rule of a row hanging off `parent` (e.g. a question of a questionnaire)."""
+
+    def rule(scope: Scope) -> ColumnElement:
+        return column.in_(ids_in_scope(parent, scope))
+
+    return staticmethod(rule)
 
 
 def scoped_query(model: type, scope: Scope | None = None):
@@ -236,6 +268,8 @@ def _assert_writable(item: Any, scope: Scope) -> None:
     if scope.is_all:
         return
     mode = getattr(type(item), "__scope__", None)
+    if mode == "tree":
+        mode = "unit"  # published rows are written only inside the writer's subtree
     if mode in ("self", "unit"):
         if scope.kind == "self":
             column = getattr(type(item), "__self_column__", None)

@@ -37,11 +37,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
-    or_,
-    select,
 )
 from sqlalchemy.orm import relationship
+
+from app.security.scope import ids_in_scope, via
 
 MEASURES = ("periods", "weeks")
 PROGRAMME_CODES = ("01", "02", "03")
@@ -61,27 +60,6 @@ EDITABLE_BY_OWNER = (DRAFT, RETURNED)
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _ancestor_ids(path: str | None) -> list[int]:
-    return [int(part) for part in (path or "").strip("/").split("/") if part.isdigit()]
-
-
-def _ids_of(model, scope):
-    from app.security.scope import criterion
-
-    crit = criterion(model, scope)
-    query = select(model.id)
-    return query if crit is None else query.where(crit)
-
-
-def _via(column, parent):
-    """Scope of a row hanging off ``parent``: readable when the parent row is."""
-
-    def rule(scope):
-        return column.in_(_ids_of(parent, scope))
-
-    return staticmethod(rule)
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -194,24 +172,11 @@ class ResultLevel(Model):
 # --------------------------------------------------------------------------- courses
 
 
-def _course_scope(scope):
-    """A course is visible below the unit that scheduled it and to everyone above that unit."""
-    from app.org.models import Unit
-
-    if scope.kind == "none" or scope.unit_path is None:
-        return false()
-    ancestors = Course.unit_id.in_(_ancestor_ids(scope.unit_path))
-    if scope.kind == "self":
-        return ancestors
-    below = Course.unit_id.in_(select(Unit.id).where(Unit.path.startswith(scope.unit_path)))
-    return or_(ancestors, below)
-
-
 class Course(Model):
     """A module scheduled by a Sở or a school (lớp bồi dưỡng), with its enrolments."""
 
     __tablename__ = "tr_course"
-    __scope__ = staticmethod(_course_scope)
+    __scope__ = "tree"  # visible below the scheduling unit and to the units above it
 
     id = Column(Integer, primary_key=True)
     module_id = Column(Integer, ForeignKey("tr_module.id"), nullable=False, index=True)
@@ -261,7 +226,7 @@ class Enrolment(Model):
 def _questionnaire_scope(scope):
     from app.evaluation.models import Cycle
 
-    return Questionnaire.cycle_id.in_(_ids_of(Cycle, scope))
+    return Questionnaire.cycle_id.in_(ids_in_scope(Cycle, scope))
 
 
 class Questionnaire(Model):
@@ -350,8 +315,8 @@ class Question(Model):
         return [line.strip() for line in (self.options or "").splitlines() if line.strip()]
 
 
-SurveySection.__scope__ = _via(SurveySection.questionnaire_id, Questionnaire)
-Question.__scope__ = _via(Question.questionnaire_id, Questionnaire)
+SurveySection.__scope__ = via(SurveySection.questionnaire_id, Questionnaire)
+Question.__scope__ = via(Question.questionnaire_id, Questionnaire)
 
 
 class SurveyResponse(Model):
@@ -406,7 +371,7 @@ class SurveyAnswer(Model):
     question = relationship("Question")
 
 
-SurveyAnswer.__scope__ = _via(SurveyAnswer.response_id, SurveyResponse)
+SurveyAnswer.__scope__ = via(SurveyAnswer.response_id, SurveyResponse)
 
 
 # --------------------------------------------------------------------------- needs and plans
@@ -511,4 +476,4 @@ class PlanItem(Model):
     certificate = relationship("Evidence")
 
 
-PlanItem.__scope__ = _via(PlanItem.plan_id, TrainingPlan)
+PlanItem.__scope__ = via(PlanItem.plan_id, TrainingPlan)
