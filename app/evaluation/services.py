@@ -95,6 +95,15 @@ class StaleEdit(WorkflowError):
         )
 
 
+def _flush_or_stale() -> None:
+    """Write now; a concurrent save of the same evaluation (version check) is a stale edit."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit() from None
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -518,11 +527,7 @@ def save_self(
     evaluation.self_result = None if result is None else int(result.level)
     evaluation.self_reasons = None if result is None else list(result.reasons)
     evaluation.updated_at = _now()  # bumps the version even when only ratings changed
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit() from None
+    _flush_or_stale()
     if commit:
         db.session.commit()
 
@@ -625,11 +630,7 @@ def save_superior(
         evaluation.state = EVALUATED
         evaluation.evaluated_at = _now()
     evaluation.updated_at = _now()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit() from None
+    _flush_or_stale()
     if evaluation.state != before:
         _event(evaluation, user, "evaluate", before, {"final_result": evaluation.final_result})
     db.session.commit()
@@ -652,11 +653,7 @@ def return_to_owner(
     evaluation.final_result = None
     evaluation.final_reasons = None
     evaluation.updated_at = _now()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit() from None
+    _flush_or_stale()
     _event(evaluation, user, "return", before, {"comment": comment})
     db.session.commit()
 
@@ -674,11 +671,7 @@ def finalise(evaluation: Evaluation, user, version: Any, today: dt.date | None =
     evaluation.state = FINALISED
     evaluation.finalised_at = _now()
     evaluation.updated_at = _now()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit() from None
+    _flush_or_stale()
     _event(
         evaluation,
         user,
