@@ -509,3 +509,17 @@ def test_new_role_can_be_edited_but_not_renamed_into_the_catalogue(login_as):
     assert db.session.get(Role, role.id).name == "Thanh tra Sở"
     show = c.get(f"/roles/show/{role.id}").get_data(as_text=True)
     assert english_ui_words_in(show) == []
+
+
+def test_copying_a_catalogue_role_makes_an_editable_new_role(login_as):
+    c = login_as("admin")
+    role = _role(roles.GIAO_VIEN)
+    token = _token(c)
+    c.post(
+        "/roles/action_post",
+        data={"csrf_token": token, "action": "copyrole", "rowid": [str(role.id)]},
+    )
+    db.session.expire_all()
+    copy = _role(f"{roles.GIAO_VIEN} (bản sao)")
+    assert sorted(pv.id for pv in copy.permissions) == sorted(pv.id for pv in role.permissions)
+    assert not account_admin.is_catalogue_role(copy)

@@ -65,6 +65,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -1065,6 +1066,27 @@ class PortalRoleModelView(RoleModelView):
             permissions=grouped_permissions(role, self.appbuilder),
             appbuilder=self.appbuilder,
         )
+
+    @action(
+        "copyrole",
+        _l("Sao chép vai trò"),
+        _l("Sao chép các vai trò đã chọn thành vai trò mới?"),
+        icon="fa-copy",
+        single=False,
+    )
+    def copy_role(self, items):
+        """A copy is a new (non-catalogue) role: the way to adapt a catalogue role."""
+        self.update_redirect()
+        for item in items if isinstance(items, list) else [items]:
+            name = f"{item.name} (bản sao)"[:64]
+            n = 2
+            while db.session.query(Role.id).filter(Role.name == name).first():
+                name = f"{item.name} (bản sao {n})"[:64]
+                n += 1
+            db.session.add(Role(name=name, permissions=list(item.permissions)))
+        db.session.commit()
+        flash(_("Đã sao chép vai trò."), "success")
+        return redirect(self.get_redirect())
 
     def _catalogue_refusal(self, pk: Any):
         role = db.session.get(Role, int(pk)) if str(pk).isdigit() else None
