@@ -283,8 +283,10 @@ def _check_account(user: PortalUser, actor: Any | None) -> None:
             raise AccountError(str(ScopeError()))
         if person.unit_id != unit.id:
             raise AccountError(
-                _("Hồ sơ nhân sự liên kết phải thuộc cùng đơn vị với tài khoản (%(unit)s).")
-                % {"unit": unit.name}
+                _(
+                    "Hồ sơ nhân sự liên kết phải thuộc cùng đơn vị với tài khoản (%(unit)s).",
+                    unit=unit.name,
+                )
             )
         other = (
             db.session.query(PortalUser.username)
