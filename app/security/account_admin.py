@@ -708,9 +708,6 @@ class PortalUserDBModelView(ScopedModelView, UserDBModelView):
     validators_columns: dict[str, Any] = {}
     formatters_columns = {"roles": _format_roles, "active": _format_bool}
     show_template = "security/accounts/show.html"
-    # FAB's forms plus portal.js, which turns the unit and person fields into scoped typeaheads.
-    add_template = "security/accounts/add.html"
-    edit_template = "security/accounts/edit.html"
 
     def __init__(self, **kwargs: Any) -> None:
         form = _account_form()

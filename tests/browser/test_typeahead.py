@@ -1,0 +1,32 @@
+"""In a real browser: related fields are scoped typeaheads (select2 over /lookup/<kind>)."""
+
+from __future__ import annotations
+
+from tests.browser.test_login_and_records import _expect, sign_in
+
+
+def test_unit_typeahead_searches_without_accents_within_scope(page, live_server, artifacts):
+    expect = _expect()
+    sign_in(page, "so")  # Chuyên viên Sở of province A
+    page.goto("/personview/add")
+    # select2 replaces the <select> with its own box; clicking it opens a search field.
+    page.locator("#unit + .select2 .select2-selection").click()
+    search = page.locator(".select2-container--open .select2-search__field")
+    expect(search).to_be_visible()
+    search.fill("cau giay")
+    options = page.locator(".select2-results__option")
+    # Wait for the debounced query's answer to replace the unfiltered first page.
+    expect(options.filter(has_text="Hoàn Kiếm")).to_have_count(0)
+    expect(options.filter(has_text="Cầu Giấy").first).to_be_visible()
+    texts = options.all_inner_texts()
+    print(f"\n[browser] unit typeahead 'cau giay' → {texts[:5]}")
+    assert texts and all("Cầu Giấy" in t for t in texts), texts
+    options.filter(has_text="Cầu Giấy").first.click()
+    chosen = page.locator("#unit").input_value()
+    assert chosen.isdigit(), chosen
+
+    # Province B's units are never offered, whatever is typed.
+    page.locator("#unit + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("lao cai")
+    expect(page.locator(".select2-results__option").first).to_have_text("Không tìm thấy kết quả")
+    page.screenshot(path=str(artifacts / "so-unit-typeahead.png"))
