@@ -30,3 +30,18 @@ def test_unit_typeahead_searches_without_accents_within_scope(page, live_server,
     page.locator(".select2-container--open .select2-search__field").fill("lao cai")
     expect(page.locator(".select2-results__option").first).to_have_text("Không tìm thấy kết quả")
     page.screenshot(path=str(artifacts / "so-unit-typeahead.png"))
+
+
+def test_date_fields_pick_in_vietnamese_dd_mm_yyyy(page, live_server):
+    expect = _expect()
+    sign_in(page, "nhansu")
+    page.goto("/personview/add")
+    field = page.locator("input[name=start_date]")
+    field.click()
+    picker = page.locator(".datepicker-dropdown")
+    expect(picker).to_be_visible()
+    expect(picker.locator(".datepicker-switch").first).to_contain_text("Tháng")
+    picker.locator("td.day:not(.old):not(.new)", has_text="15").first.click()
+    value = field.input_value()
+    print(f"\n[browser] datepicker → {value!r}")
+    assert value[:2] == "15" and value[2] == "/" and value[5] == "/" and len(value) == 10
