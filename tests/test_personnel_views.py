@@ -276,3 +276,16 @@ def test_history_tab_for_a_person_outside_scope_is_refused(login_as):
     html = response.get_data(as_text=True)
     # The filter names a person the account cannot see: nothing of theirs is offered.
     assert db.session.get(Person, b_teacher).full_name not in html
+
+
+@pytest.mark.parametrize("username", ["nhansu", "so"])
+def test_reference_dropdowns_are_offered_to_unit_staff(login_as, username):
+    # Reference catalogues are 'public' in the scope: every signed-in form can offer them.
+    html = login_as(username).get("/personview/add").get_data(as_text=True)
+    assert ">Kinh<" in html and ">Tày<" in html
+
+
+def test_admin_sees_reference_data_with_source_marks(login_as):
+    html = login_as("admin").get("/ethnicgroupview/list/").get_data(as_text=True)
+    assert "Danh mục dân tộc" in html
+    assert "VERIFIED" in html and "FROM MEMORY" in html

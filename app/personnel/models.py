@@ -38,6 +38,7 @@ AWARD_KINDS = ("award", "discipline")
 
 class EthnicGroup(Model):
     __tablename__ = "ethnic_group"
+    __scope__ = "public"  # reference data: readable by every signed-in user
     id = Column(Integer, primary_key=True)
     code = Column(String(8), unique=True, nullable=False)
     name = Column(String(64), nullable=False)
@@ -51,6 +52,7 @@ class EthnicGroup(Model):
 
 class Subject(Model):
     __tablename__ = "subject"
+    __scope__ = "public"  # reference data: readable by every signed-in user
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
     name = Column(String(128), nullable=False)
@@ -65,6 +67,7 @@ class QualificationLevel(Model):
     """Trình độ đào tạo, ordered low → high by rank."""
 
     __tablename__ = "qualification_level"
+    __scope__ = "public"  # reference data: readable by every signed-in user
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
     name = Column(String(128), nullable=False)
@@ -78,6 +81,7 @@ class SalaryRank(Model):
     """Hạng/chức danh with its salary scale; transitional under Luật Nhà giáo (NĐ 93/2026 Điều 25(4))."""
 
     __tablename__ = "salary_rank"
+    __scope__ = "public"  # reference data: readable by every signed-in user
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
     title = Column(String(255), nullable=False)

@@ -628,6 +628,9 @@ def has_own_record() -> bool:
 
 
 def register(appbuilder: AppBuilder) -> None:
+    from app.personnel import reference_views
+
+    reference_views.register(appbuilder)
     for view in HISTORY_VIEWS:
         appbuilder.add_view_no_menu(view)
     appbuilder.add_view(
