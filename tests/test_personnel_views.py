@@ -289,3 +289,10 @@ def test_admin_sees_reference_data_with_source_marks(login_as):
     html = login_as("admin").get("/ethnicgroupview/list/").get_data(as_text=True)
     assert "Danh mục dân tộc" in html
     assert "VERIFIED" in html and "FROM MEMORY" in html
+
+
+def test_empty_and_boolean_values_show_in_vietnamese(login_as):
+    person = db.session.query(Person).filter(Person.phone.is_(None)).first()
+    html = login_as("admin").get(f"/personview/show/{person.id}").get_data(as_text=True)
+    assert not re.search(r">\s*None\s*<", html)
+    assert "True" not in html and "False" not in html

@@ -740,8 +740,6 @@ class FrameworkView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_edit", "can_upload"]
     formatters_columns = {
         "audience": lambda v: str(AUDIENCE_LABELS.get(v, v)),
-        "locked": lambda v: str(_l("Có")) if v else str(_l("Không")),
-        "active": lambda v: str(_l("Có")) if v else str(_l("Không")),
     }
     base_order = ("code", "asc")
 
@@ -905,7 +903,6 @@ class CycleFrameworkView(ScopedModelView):
     show_columns = list_columns
     edit_columns = ["superior_due", "note"]
     base_permissions = ["can_list", "can_show", "can_edit"]
-    formatters_columns = {"superior_due": lambda v: str(_l("Có")) if v else str(_l("Không"))}
 
     def pre_update(self, item):
         if not unit_in_scope(item.cycle.unit_id):
@@ -1029,7 +1026,6 @@ class EvaluationListView(ScopedModelView):
         "state": state_label,
         "self_result": level_label,
         "final_result": level_label,
-        "superior_due": lambda v: str(_l("Có")) if v else str(_l("Không")),
     }
     base_order = ("id", "desc")
     class_permission_name = "EvaluationList"

@@ -190,7 +190,6 @@ class SchoolView(FoldedSearchMixin, ScopedModelView):
         "ownership": lambda v: label_of(OWNERSHIP_LABELS, v),
         "special_type": lambda v: label_of(SPECIAL_TYPE_LABELS, v),
         "region": lambda v: label_of(REGION_LABELS, v),
-        "disadvantaged": lambda v: str(_l("Có")) if v else str(_l("Không")),
     }
     add_form_extra_fields = {
         "code": StringField(

@@ -489,7 +489,6 @@ class PersonView(FoldedSearchMixin, ScopedModelView):
         "position": _labels(POSITION_LABELS),
         "employment_type": _labels(EMPLOYMENT_LABELS),
         "status": _labels(STATUS_LABELS),
-        "party_member": lambda v: str(_l("Có")) if v else str(_l("Không")),
     }
     add_form_extra_fields = PERSON_FORM
     edit_form_extra_fields = PERSON_FORM

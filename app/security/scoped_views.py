@@ -30,6 +30,19 @@ def _date_columns(model: type) -> list[str]:
     return [c.key for c in model.__table__.columns if isinstance(c.type, Date)]
 
 
+def display_value(value: Any) -> Any:
+    """Empty for None, Có/Không for booleans, the value itself otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(YES) if value else str(NO)
+    return value
+
+
+YES = _l("Có")
+NO = _l("Không")
+
+
 class ScopedModelView(ModelView):
     """ModelView whose datamodel, forms and actions obey the unit scope."""
 
@@ -53,6 +66,12 @@ class ScopedModelView(ModelView):
         super().__init__(**kwargs)
         if isinstance(self.datamodel, ScopedInterface):
             self.datamodel.eager_relations = many_to_one_paths(model, self.list_columns)
+        # FAB prints Python's None/True/False as is; show them in Vietnamese.
+        shown = set(self.list_columns) | set(self.show_columns)
+        for _title, spec in self.show_fieldsets or ():
+            shown.update(spec.get("fields", ()))
+        for col in shown:
+            self.formatters_columns.setdefault(col, display_value)
         if self.sensitive_columns:  # declared so the role sync can grant it
             self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
 
