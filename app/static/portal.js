@@ -44,7 +44,11 @@
       titleFormat: "MM yyyy",
       weekStart: 1
     };
-    $(".portal-date", ctx).datepicker({ language: "vi", format: "dd/mm/yyyy", autoclose: true, todayHighlight: true, weekStart: 1 });
+    $(".portal-date", ctx)
+      .datepicker({ language: "vi", format: "dd/mm/yyyy", autoclose: true, todayHighlight: true, weekStart: 1 })
+      // The picker only re-reads the text on keyup; pasted or autofilled dates would be
+      // wiped on blur, so it re-reads on every input too.
+      .on("input", function () { $(this).datepicker("update"); });
   }
   $(function () {
     initTypeahead(document);

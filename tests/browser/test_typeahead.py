@@ -45,3 +45,13 @@ def test_date_fields_pick_in_vietnamese_dd_mm_yyyy(page, live_server):
     value = field.input_value()
     print(f"\n[browser] datepicker → {value!r}")
     assert value[:2] == "15" and value[2] == "/" and value[5] == "/" and len(value) == 10
+
+
+def test_pasted_date_survives_leaving_the_field(page, live_server):
+    # A date put in without key presses (paste, autofill) must not be wiped by the picker.
+    sign_in(page, "nhansu")
+    page.goto("/personview/add")
+    field = page.locator("input[name=start_date]")
+    field.fill("05/01/2026")
+    page.locator("input[name=code]").click()
+    assert field.input_value() == "05/01/2026"
