@@ -97,6 +97,10 @@ REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
+# Re-send the session cookie only when it changed. Refreshing it on every response let a
+# slow static-file response carry an older cookie back over a newer one (losing the CSRF
+# token a page had just stored); idle time is tracked inside the session instead.
+SESSION_REFRESH_EACH_REQUEST = False
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
 
