@@ -68,7 +68,9 @@ FAB_ADD_SECURITY_VIEWS = True
 FAB_ADD_SECURITY_API = False
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
-FAB_PASSWORD_HASH_METHOD = "scrypt"
+# scrypt N=2^15, r=8, p=3: OWASP's equivalent of its N=2^17 minimum at 32 MiB per login
+# (reasoning in app/security/passwords.py).
+FAB_PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:3")
 FAB_INDEX_VIEW = "app.views.HomeView"
 FAB_SECURITY_MANAGER_CLASS = "app.security.manager.PortalSecurityManager"
 FAB_BASE_TEMPLATE = "portal/baselayout.html"
@@ -108,7 +110,12 @@ PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
 RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 AUTH_RATE_LIMITED = RATELIMIT_ENABLED
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+# memory:// counts per process: with several gunicorn workers or servers use redis://.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per minute")
+# Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted that deep);
+# 0 when the app faces clients directly. Rate limits and audit IPs depend on it.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 

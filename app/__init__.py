@@ -55,4 +55,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
