@@ -296,3 +296,24 @@ def test_empty_and_boolean_values_show_in_vietnamese(login_as):
     html = login_as("admin").get(f"/personview/show/{person.id}").get_data(as_text=True)
     assert not re.search(r">\s*None\s*<", html)
     assert "True" not in html and "False" not in html
+
+
+def test_record_page_shows_its_change_history_to_hr(login_as):
+    a1 = _unit_id("A1")
+    person = (
+        db.session.query(Person).filter(Person.unit_id == a1, Person.status == "active").first()
+    )
+    c = login_as("nhansu")
+    html, token = _form(c, f"/personview/edit/{person.id}")
+    version = re.search(r'id="form_version"[^>]*value="(\d+)"', html).group(1)
+    c.post(
+        f"/personview/edit/{person.id}",
+        data=_edit_data(person, token, version, full_name="Tên Sau Sửa"),
+    )
+    page = c.get(f"/personview/show/{person.id}").get_data(as_text=True)
+    assert "Lịch sử thay đổi hồ sơ" in page
+    assert "Tên Sau Sửa" in page and person.full_name in page  # before and after
+    # Leaders without access to the audit log see the record without its history.
+    assert "Lịch sử thay đổi hồ sơ" not in login_as("lanhdaoso").get(
+        f"/personview/show/{person.id}"
+    ).get_data(as_text=True)

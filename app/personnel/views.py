@@ -42,6 +42,7 @@ from app.personnel.models import (
 )
 from app.personnel.validation import NationalId, PlausibleBirthDate
 from app.search import FoldedSearchMixin
+from app.security.audit import audit_for
 from app.security.fields import can_see_sensitive, mask
 from app.security.scope import get_in_scope_or_404
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
@@ -504,6 +505,16 @@ class PersonView(FoldedSearchMixin, ScopedModelView):
     )
     def export_xlsx(self, items):
         return export_people(items if isinstance(items, list) else [items])
+
+    show_template = "personnel/person_show.html"
+
+    def render_template(self, template, **kwargs):
+        # The record's change history, for accounts that may read the audit log.
+        if template == self.show_template:
+            kwargs["audit_rows"] = None
+            if self.appbuilder.sm.has_access("can_list", "AuditLog"):
+                kwargs["audit_rows"] = audit_for("person", kwargs.get("pk")).limit(100).all()
+        return super().render_template(template, **kwargs)
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk)

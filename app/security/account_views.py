@@ -206,7 +206,7 @@ def _format_changes(value) -> Markup:
             )
         )
     head = Markup("<tr><th>{}</th><th>{}</th><th>{}</th></tr>").format(
-        _("Trường"), _("Trước"), _("Sau")
+        _("Trường dữ liệu"), _("Trước"), _("Sau")
     )
     return Markup('<table class="table table-condensed">{}{}</table>').format(
         head, Markup("").join(rows)
