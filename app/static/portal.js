@@ -53,5 +53,15 @@
   $(function () {
     initTypeahead(document);
     initDates(document);
+    // FAB's search panel adds filter rows from templates after load: set those up too.
+    if (window.MutationObserver) {
+      new MutationObserver(function (mutations) {
+        mutations.forEach(function (m) {
+          $(m.addedNodes).each(function () {
+            if (this.nodeType === 1) { initTypeahead(this); initDates(this); }
+          });
+        });
+      }).observe(document.body, { childList: true, subtree: true });
+    }
   });
 })(jQuery);
