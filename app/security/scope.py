@@ -351,6 +351,10 @@ class ScopedInterface(SQLAInterface):
         rel_model = self.get_related_model(col_name)
         if isinstance(value, list | tuple):  # URL filters arrive as lists (getlist)
             value = value[0] if value else None
+        try:  # ... and as text: PostgreSQL won't compare an integer key with varchar
+            value = rel_model.id.type.python_type(value)
+        except (TypeError, ValueError, NotImplementedError):
+            return None
         memo = g.setdefault("_scoped_related", {}) if has_request_context() else {}
         key = (rel_model, str(value))
         if key not in memo:
