@@ -317,3 +317,33 @@ def test_record_page_shows_its_change_history_to_hr(login_as):
     assert "Lịch sử thay đổi hồ sơ" not in login_as("lanhdaoso").get(
         f"/personview/show/{person.id}"
     ).get_data(as_text=True)
+
+
+def test_search_by_national_id_is_a_post_within_scope(login_as):
+    from app.security.models import PortalUser
+
+    hr = db.session.query(PortalUser).filter_by(username="nhansu").one()
+    own = (
+        db.session.query(Person)
+        .filter(Person.unit_id == hr.unit_id, Person.national_id.isnot(None))
+        .first()
+    )
+    b_teacher = db.session.query(PortalUser).filter_by(username="giaovien2").one().person
+    c = login_as("nhansu")
+    html, token = _form(c, "/people/find-by-id/")
+    found = c.post(
+        "/people/find-by-id/", data={"csrf_token": token, "national_id": own.national_id}
+    )
+    assert found.status_code == 302
+    assert found.headers["Location"].endswith(f"/personview/show/{own.id}")
+    assert own.national_id not in found.headers["Location"]
+    other = c.post(
+        "/people/find-by-id/", data={"csrf_token": token, "national_id": b_teacher.national_id}
+    )
+    assert "Không tìm thấy hồ sơ có số CCCD này trong phạm vi của bạn" in other.get_data(
+        as_text=True
+    )
+    # A query string is never used for the search.
+    assert c.get(f"/people/find-by-id/?national_id={own.national_id}").status_code == 200
+    # Roles that may not see national IDs can't search by them either.
+    assert login_as("xa").get("/people/find-by-id/").status_code == 403

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort
+import re
+
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
@@ -40,11 +42,11 @@ from app.personnel.models import (
     RankHistory,
     TrainingCourse,
 )
-from app.personnel.validation import NationalId, PlausibleBirthDate
+from app.personnel.validation import NationalId, PlausibleBirthDate, national_id_problem
 from app.search import FoldedSearchMixin
 from app.security.audit import audit_for
 from app.security.fields import can_see_sensitive, mask
-from app.security.scope import get_in_scope_or_404
+from app.security.scope import get_in_scope_or_404, scoped_query
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
 
 REQUIRED = DataRequired(message=str(_l("Trường này là bắt buộc.")))
@@ -586,6 +588,35 @@ class OwnRecordView(BaseView):
         )
 
 
+class FindByNationalIdView(BaseView):
+    """Find a record by national ID through a POSTed form: the ID never appears in a URL."""
+
+    route_base = "/people/find-by-id"
+    class_permission_name = "Person"
+    method_permission_name = {"index": "see_sensitive"}  # who may see CCCD may search by it
+    default_view = "index"
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def index(self):
+        if request.method == "POST":
+            value = re.sub(r"\D", "", request.form.get("national_id", ""))
+            problem = national_id_problem(value)
+            if problem:
+                flash(problem, "danger")
+            else:
+                person = scoped_query(Person).filter(Person.national_id == value).one_or_none()
+                if person is not None:
+                    return redirect(url_for("PersonView.show", pk=person.id))
+                flash(
+                    _l(
+                        "Không tìm thấy hồ sơ có số CCCD này trong phạm vi của bạn. Kiểm tra lại 12 chữ số."
+                    ),
+                    "warning",
+                )
+        return self.render_template("personnel/find_by_id.html", title=_l("Tìm hồ sơ theo số CCCD"))
+
+
 class PersonApi(FoldedSearchMixin, ScopedModelRestApi):
     resource_name = "person"
     model = Person
@@ -651,6 +682,14 @@ def register(appbuilder: AppBuilder) -> None:
         category="Personnel",
         category_label=_l("Nhân sự"),
         category_icon="fa-users",
+    )
+    appbuilder.add_view(
+        FindByNationalIdView,
+        "FindByNationalId",
+        href="/people/find-by-id/",
+        label=_l("Tìm theo số CCCD"),
+        icon="fa-search",
+        category="Personnel",
     )
     appbuilder.add_view(
         OwnRecordView,

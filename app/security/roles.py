@@ -7,7 +7,7 @@ catalogue role edited by hand is restored on the next start.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 READ = frozenset({"can_list", "can_show", "can_info"})
 WRITE = READ | frozenset({"can_add", "can_edit", "can_delete"})
@@ -15,6 +15,7 @@ EXPORT = frozenset(
     {"export_xlsx"}
 )  # the "Xuất Excel" mass action (FAB names action permissions bare)
 SENSITIVE = frozenset({"can_see_sensitive"})  # national ID and salary (app.security.fields)
+FIND_BY_ID_MENU = "FindByNationalId"  # search by CCCD, for roles that may see it
 
 ADMIN = "Quản trị hệ thống"
 BO = "Lãnh đạo Bộ"
@@ -153,7 +154,13 @@ CATALOGUE: tuple[RoleDef, ...] = (
     ),
 )
 
-BY_NAME = {r.name: r for r in CATALOGUE}
+BY_NAME = {
+    # Whoever may see national IDs gets the page that searches by one.
+    r.name: replace(r, menus=r.menus | {FIND_BY_ID_MENU})
+    if r.permissions.get("Person", frozenset()) >= SENSITIVE
+    else r
+    for r in CATALOGUE
+}
 _SCOPE_ORDER = {"none": 0, "self": 1, "unit": 2, "all": 3}
 
 
