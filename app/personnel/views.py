@@ -516,6 +516,7 @@ class PersonView(FoldedSearchMixin, ScopedModelView):
             kwargs["audit_rows"] = None
             if self.appbuilder.sm.has_access("can_list", "AuditLog"):
                 kwargs["audit_rows"] = audit_for("person", kwargs.get("pk")).limit(100).all()
+                kwargs["audit_labels"] = PERSON_LABELS
         return super().render_template(template, **kwargs)
 
     def prefill_form(self, form, pk):

@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     audit.install()
     app.add_template_filter(account_views.format_audit_time, "audit_time")
     app.add_template_filter(account_views.format_audit_action, "audit_action")
+    app.add_template_filter(account_views._plain, "audit_value")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -213,11 +214,21 @@ def _format_changes(value) -> Markup:
     )
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def _plain(value) -> str:
+    """An audited value as people read it: dates dd/MM/yyyy, Có/Không, empty for None."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(_l("Có")) if value else str(_l("Không"))
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
+    match = _ISO_DATE.match(str(value))
+    if match:
+        year, month, day = match.groups()
+        return f"{day}/{month}/{year}"
     return str(value)
 
 
