@@ -18,7 +18,6 @@ group leader) are in ``app.evaluation.services``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import yaml
@@ -48,6 +47,7 @@ from app.evaluation.models import (
     Framework,
     Standard,
 )
+from app.exchange.excel import workbook_bytes, xlsx_response
 from app.extensions import db
 from app.forms import ViDateField
 from app.org.choices import SCHOOL_TYPE_LABELS, label_of
@@ -521,14 +521,6 @@ class PeerOpinionView(BaseView):
 # --------------------------------------------------------------------------- progress
 
 
-def _xlsx_text(value: Any) -> str:
-    """Every cell a string; a leading = + - @ (or tab/CR) gets an apostrophe: no formulas."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 class EvaluationProgressView(BaseView):
     route_base = "/evaluation/progress"
     class_permission_name = "EvaluationProgress"
@@ -613,15 +605,11 @@ class EvaluationProgressView(BaseView):
     @expose("/export")
     @has_access
     def export(self):
-        from openpyxl import Workbook
-
         cycles, cycle, school, school_type, q, state, _page = self._filters()
         if cycle is None:
             abort(404)
-        book = Workbook()
-        sheet = book.active
         if school is not None:
-            sheet.title = "Can bo"
+            title = "Can bo"
             header = [
                 _("Mã cán bộ"),
                 _("Họ và tên"),
@@ -642,7 +630,7 @@ class EvaluationProgressView(BaseView):
                 for person, ev in services.people_progress(cycle, school, state=state)
             ]
         else:
-            sheet.title = "Truong"
+            title = "Truong"
             header = [
                 _("Mã trường"),
                 _("Tên trường"),
@@ -670,23 +658,8 @@ class EvaluationProgressView(BaseView):
                     cycle, school_type=school_type, name=q, limit=100_000
                 )
             ]
-        sheet.append([_xlsx_text(h) for h in header])
-        for row in body:
-            sheet.append([_xlsx_text(v) for v in row])
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                cell.data_type = "s"
-        out = io.BytesIO()
-        book.save(out)
-        out.seek(0)
-        name = f"tien-do-danh-gia-{cycle.school_year}.xlsx"
-        return send_file(
-            out,
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=name,
-            max_age=0,
-        )
+        content = workbook_bytes(title, [str(h) for h in header], body)
+        return xlsx_response(f"tien-do-danh-gia-{cycle.school_year}.xlsx", content)
 
 
 # --------------------------------------------------------------------------- generated views
