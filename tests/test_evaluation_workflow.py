@@ -292,12 +292,17 @@ def test_stale_form_is_refused(app, login_as):
 def test_self_only_when_superior_not_due(app, login_as):
     """TT25 (preschool principals) is not due in 2025-2026: the evaluator only confirms."""
     ev = db.session.scalar(
-        select(Evaluation).where(
-            Evaluation.superior_due.is_(False), Evaluation.state == "submitted"
+        select(Evaluation)
+        .join(Person)
+        .where(
+            Evaluation.superior_due.is_(False),
+            Evaluation.state == "submitted",
+            Person.position == "hieu_truong",  # a principal: the commune office evaluates
         )
     )
     assert ev is not None
     evaluator_unit = services.evaluator_unit(ev.person)
+    assert evaluator_unit.kind == "commune"
     user = db.session.scalar(select(PortalUser).where(PortalUser.unit_id == evaluator_unit.id))
     if user is None:  # no demo account there: act as a commune officer of that unit
         user = _user("xa")

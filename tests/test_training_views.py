@@ -8,12 +8,14 @@ import datetime as dt
 import io
 
 import pytest
+from flask_appbuilder.security.sqla.models import Role
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.evaluation.models import Cycle, Evaluation
 from app.extensions import db
 from app.personnel.models import Person, TrainingCourse
+from app.security import roles
 from app.security.models import PortalUser
 from app.security.scope import ALL_SCOPE, Scope, scope_for_user, scoped_query
 from app.training import services
@@ -355,7 +357,23 @@ def test_return_needs_a_comment_and_owner_resubmits(login_as):
     assert b_principal_user is None or b_principal_user.id != _user("hieutruong").id
     with pytest.raises(services.WorkflowError):
         services.return_plan(plan, _user("hieutruong"), "x", plan.version_id)  # not its approver
-    fake = type("U", (), {"id": None, "unit_id": plan.person.unit_id, "person_id": None})()
+    # the school's principal (the approver needs the role and a principal's record there)
+    b_principal = db.session.scalar(
+        select(Person).where(
+            Person.unit_id == plan.person.unit_id, Person.position == "hieu_truong"
+        )
+    )
+    fake = type(
+        "U",
+        (),
+        {
+            "id": None,
+            "unit_id": plan.person.unit_id,
+            "person_id": None,
+            "person": b_principal,
+            "roles": [db.session.scalar(select(Role).where(Role.name == roles.HIEU_TRUONG))],
+        },
+    )()
     with pytest.raises(services.WorkflowError):
         services.return_plan(plan, fake, "  ", plan.version_id)
     services.return_plan(plan, fake, "Bổ sung thời gian", plan.version_id)

@@ -59,6 +59,7 @@ from app.evaluation.models import (
 )
 from app.extensions import db
 from app.formatting import format_date
+from app.security import role_rules, roles
 from app.security.scope import Scope, criterion, current_scope
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -360,12 +361,28 @@ def is_owner(user, evaluation: Evaluation) -> bool:
     return getattr(user, "person_id", None) == evaluation.person_id
 
 
+def holds_authority(user, power: role_rules.Power, unit) -> bool:
+    """The user works at `unit` and holds a catalogue role carrying `power` ("evaluate" or
+    "approve") at that kind of unit, placed as the catalogue allows: the unit alone is not
+    enough (a «Lãnh đạo Sở» account hung on a school gets no rights there)."""
+    if user is None or unit is None or getattr(user, "unit_id", None) != unit.id:
+        return False
+    person = getattr(user, "person", None)
+    return role_rules.holds_authority(
+        [roles.BY_NAME[r.name] for r in getattr(user, "roles", []) if r.name in roles.BY_NAME],
+        power,
+        unit.kind,
+        person.position if person is not None else None,
+        person is not None and person.unit_id == unit.id,
+    )
+
+
 def can_evaluate(user, evaluation: Evaluation) -> bool:
-    """The user works in the unit the authority table names for the evaluated person."""
+    """The user works in the unit the authority table names for the evaluated person, with a
+    role that evaluates at that kind of unit."""
     if user is None or is_owner(user, evaluation) or getattr(user, "unit_id", None) is None:
         return False
-    target = evaluator_unit(evaluation.person)
-    return target is not None and target.id == user.unit_id
+    return holds_authority(user, "evaluate", evaluator_unit(evaluation.person))
 
 
 # --------------------------------------------------------------------------- windows

@@ -27,8 +27,25 @@ accounts only for the teachers and staff of the school; the principal's account 
 by the Sở (or by a bulk run of the Sở).
 
 Rules for every account (`check_account`): a unit inside the admin's scope; at least one
-role, all assignable; the roles Giáo viên, Hiệu trưởng, Tổ trưởng chuyên môn and Nhân
-viên need a personnel record of the same unit, which no other account uses.
+role, all assignable; a linked personnel record of the same unit, which no other account
+uses; and every catalogue role placed where the catalogue allows
+(`app.security.role_rules.role_placement_problem`):
+
+=============================  ========================================================
+role                           unit kind; linked record
+=============================  ========================================================
+Quản trị hệ thống              any unit
+Lãnh đạo Bộ                    the ministry (Bộ GD&ĐT)
+Lãnh đạo Sở, Chuyên viên Sở    a Sở GD&ĐT
+Chuyên viên xã/phường          a commune office (or a legacy Phòng GD&ĐT)
+Hiệu trưởng                    a school; record of a principal or vice-principal there
+Tổ trưởng chuyên môn           a school; record of a teacher there
+Giáo viên, Nhân viên           a school; a record there
+Cán bộ nhân sự trường          a school
+=============================  ========================================================
+
+So a Chuyên viên Sở cannot hang a «Lãnh đạo Sở» on a school to let it evaluate there; the
+evaluation and training services also refuse rights to a role placed wrongly before.
 
 Passwords
 ---------
@@ -82,9 +99,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from app.exchange.excel import workbook_bytes, xlsx_response
 from app.extensions import db
 from app.forms import ScopedRelationField, normalise_text
+from app.org.choices import UNIT_KIND_LABELS, label_of
 from app.org.models import Unit
+from app.personnel.choices import POSITION_LABELS
 from app.personnel.models import Person
-from app.security import audit, roles
+from app.security import audit, role_rules, roles
 from app.security.models import PortalUser
 from app.security.passwords import hash_password, policy_errors
 from app.security.scope import (
@@ -115,7 +134,6 @@ DEFAULT_EMAIL_DOMAIN = "taikhoan.invalid"
 BULK_ACCOUNT_LIMIT = 5000
 
 # -- the assignable-roles table (see the module docstring) -----------------------------------
-PERSON_ROLES = frozenset({roles.GIAO_VIEN, roles.HIEU_TRUONG, roles.TO_TRUONG, roles.NHAN_VIEN})
 _PROVINCE_ROLES = frozenset(r.name for r in roles.CATALOGUE if r.scope in ("unit", "self"))
 ASSIGNABLE: dict[str, frozenset[str] | None] = {
     roles.ADMIN: None,  # every role
@@ -271,13 +289,6 @@ def _check_account(user: PortalUser, actor: Any | None) -> None:
     if refused:
         raise AccountError(_("Bạn không được cấp vai trò: %(roles)s.", roles=", ".join(refused)))
     person = _person_of(user)
-    if names & PERSON_ROLES and person is None:
-        raise AccountError(
-            _(
-                "Tài khoản có vai trò %(roles)s phải liên kết với hồ sơ nhân sự của người dùng.",
-                roles=", ".join(sorted(names & PERSON_ROLES)),
-            )
-        )
     if person is not None:
         if not person_in_scope(person.id):
             raise AccountError(str(ScopeError()))
@@ -288,6 +299,9 @@ def _check_account(user: PortalUser, actor: Any | None) -> None:
                     unit=unit.name,
                 )
             )
+    problem = placement_problem(names, unit, person)
+    if problem is not None:
+        raise AccountError(placement_message(problem, unit, person))
         other = (
             db.session.query(PortalUser.username)
             .filter(PortalUser.person_id == person.id, PortalUser.id != (user.id or 0))
@@ -308,6 +322,64 @@ def _check_account(user: PortalUser, actor: Any | None) -> None:
             raise AccountError(
                 _("%(field)s '%(value)s' đã được tài khoản khác sử dụng.", field=label, value=value)
             )
+
+
+def placement_problem(
+    role_names: Iterable[str], unit: Unit, person: Person | None
+) -> role_rules.PlacementProblem | None:
+    """The first catalogue role (by name) that may not be held at `unit` with `person`."""
+    for name in sorted(role_names):
+        role = roles.BY_NAME.get(name)
+        if role is None:  # a role made in the UI: no scope, no authority, no placement rule
+            continue
+        problem = role_rules.role_placement_problem(
+            role,
+            unit.kind,
+            person.position if person is not None else None,
+            person is not None and person.unit_id == unit.id,
+        )
+        if problem is not None:
+            return problem
+    return None
+
+
+def _either(labels: dict, codes: Iterable[str]) -> str:
+    """'Trường hoặc Sở GD&ĐT', in the order of the label table."""
+    wanted = set(codes)
+    separator = " " + _("hoặc") + " "
+    return separator.join(str(label) for code, label in labels.items() if code in wanted)
+
+
+def placement_message(
+    problem: role_rules.PlacementProblem, unit: Unit, person: Person | None
+) -> str:
+    if problem.code == role_rules.UNIT_KIND:
+        return _(
+            "Vai trò «%(role)s» chỉ gán được cho tài khoản thuộc %(expected)s, còn «%(unit)s» "
+            "là %(kind)s. Hãy chọn đơn vị đúng loại hoặc chọn vai trò khác.",
+            role=problem.role,
+            expected=_either(UNIT_KIND_LABELS, problem.expected),
+            unit=unit.name,
+            kind=label_of(UNIT_KIND_LABELS, unit.kind),
+        )
+    if problem.code == role_rules.POSITION and person is not None:
+        return _(
+            "Vai trò «%(role)s» chỉ dành cho người có chức vụ %(expected)s, còn hồ sơ "
+            "«%(person)s» có chức vụ %(position)s. Hãy liên kết đúng hồ sơ hoặc chọn vai trò khác.",
+            role=problem.role,
+            expected=_either(POSITION_LABELS, problem.expected),
+            person=person.full_name,
+            position=label_of(POSITION_LABELS, person.position),
+        )
+    if problem.code == role_rules.PERSON_UNIT:
+        return _(
+            "Hồ sơ nhân sự liên kết phải thuộc cùng đơn vị với tài khoản (%(unit)s).",
+            unit=unit.name,
+        )
+    return _(
+        "Tài khoản có vai trò %(roles)s phải liên kết với hồ sơ nhân sự của người dùng.",
+        roles=problem.role,
+    )
 
 
 # -- passwords -----------------------------------------------------------------------------
@@ -382,6 +454,31 @@ def bulk_candidates(unit: Unit) -> list[Person]:
     )
 
 
+def bulk_roles(
+    people: list[Person], allowed: frozenset[str] | None
+) -> tuple[list[tuple[Person, str]], list[Person]]:
+    """Each person's role by position; skipped: roles the admin may not give, or that the
+    catalogue does not allow at the person's unit (the same rule as `check_account`)."""
+    kinds = dict(
+        db.session.query(Unit.id, Unit.kind).filter(Unit.id.in_({p.unit_id for p in people}))
+    )
+    wanted: list[tuple[Person, str]] = []
+    skipped: list[Person] = []
+    for person in people:
+        name = role_for_position(person.position)
+        fits = (
+            role_rules.role_placement_problem(
+                roles.BY_NAME[name], kinds.get(person.unit_id), person.position, True
+            )
+            is None
+        )
+        if fits and (allowed is None or name in allowed):
+            wanted.append((person, name))
+        else:
+            skipped.append(person)
+    return wanted, skipped
+
+
 @dataclass
 class NewAccount:
     person: Person
@@ -402,11 +499,7 @@ def bulk_create(unit: Unit, actor: Any | None = None) -> BulkResult:
     actor = actor if actor is not None else _actor()
     if not unit_in_scope(unit.id):
         raise ScopeError()
-    allowed = assignable_role_names(actor)
-    people = bulk_candidates(unit)
-    wanted = [(p, role_for_position(p.position)) for p in people]
-    skipped = [p for p, r in wanted if allowed is not None and r not in allowed]
-    wanted = [(p, r) for p, r in wanted if allowed is None or r in allowed]
+    wanted, skipped = bulk_roles(bulk_candidates(unit), assignable_role_names(actor))
     if len(wanted) > BULK_ACCOUNT_LIMIT:
         raise AccountError(
             _(
@@ -951,20 +1044,14 @@ class AccountBulkView(BaseView):
             unit = db.session.get(Unit, current_scope().unit_id)
         preview = None
         if unit is not None:
-            people = bulk_candidates(unit)
-            allowed = assignable_role_names()
+            wanted, skipped = bulk_roles(bulk_candidates(unit), assignable_role_names())
             counts: dict[str, int] = defaultdict(int)
-            skipped = 0
-            for p in people:
-                role = role_for_position(p.position)
-                if allowed is None or role in allowed:
-                    counts[role] += 1
-                else:
-                    skipped += 1
+            for _person, role in wanted:
+                counts[role] += 1
             preview = {
                 "counts": sorted(counts.items()),
                 "total": sum(counts.values()),
-                "skipped": skipped,
+                "skipped": len(skipped),
             }
         return self.render_template(
             "security/accounts/bulk.html",

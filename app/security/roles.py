@@ -2,6 +2,11 @@
 
 Kept in code and synced into FAB's tables at start-up (`sync_roles`), so a
 catalogue role edited by hand is restored on the next start.
+
+Each role also says where it may be placed (the kinds of unit, and for school staff the
+position of the linked personnel record) and at which kinds of unit it carries the
+authority to evaluate (superior evaluation) and to approve training plans. The rules that
+read these fields are in `app.security.role_rules`.
 """
 
 from __future__ import annotations
@@ -51,6 +56,15 @@ PERSONNEL_MENUS = ("Personnel", "People")
 ORG_MENUS = ("Organisation", "Units", "Schools")
 
 
+# Unit kinds (app.org.models.UNIT_KINDS) and personnel positions (app.personnel.choices).
+MINISTRY = frozenset({"ministry"})
+PROVINCE = frozenset({"province"})
+COMMUNE = frozenset({"commune", "district"})  # 'district': the legacy Phòng GD&ĐT
+SCHOOL = frozenset({"school"})
+PRINCIPAL_POSITIONS = frozenset({"hieu_truong", "pho_hieu_truong"})
+TEACHER_POSITIONS = frozenset({"giao_vien", "to_truong"})
+
+
 @dataclass(frozen=True)
 class RoleDef:
     name: str
@@ -59,6 +73,11 @@ class RoleDef:
     permissions: dict[str, frozenset[str]] = field(default_factory=dict)
     menus: frozenset[str] = frozenset()
     all_permissions: bool = False
+    unit_kinds: frozenset[str] | None = None  # where the role may be placed; None: anywhere
+    needs_person: bool = False  # the account must be linked to a record of its unit
+    positions: frozenset[str] | None = None  # the record's position; None: any
+    evaluates_at: frozenset[str] = frozenset()  # unit kinds where it is the superior evaluator
+    approves_at: frozenset[str] = frozenset()  # unit kinds where it approves training plans
 
 
 def _perms(**views: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -95,6 +114,7 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Báo cáo, bảng điều khiển toàn quốc; khung chuẩn và chu kỳ đánh giá",
         _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _SENSITIVE),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        unit_kinds=MINISTRY,
     ),
     RoleDef(
         LANH_DAO_SO,
@@ -102,6 +122,9 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Báo cáo của tỉnh; đánh giá hiệu trưởng THPT",
         _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _SENSITIVE),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        unit_kinds=PROVINCE,
+        evaluates_at=PROVINCE,
+        approves_at=PROVINCE,
     ),
     RoleDef(
         CHUYEN_VIEN_SO,
@@ -109,6 +132,8 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Hồ sơ nhân sự, điều động, tuyển dụng, tài khoản trong tỉnh",
         _merge(_perms(Unit=WRITE, School=WRITE), _PERSONNEL_WRITE, _reference_read()),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        unit_kinds=PROVINCE,
+        approves_at=PROVINCE,  # README: approves plans "như Lãnh đạo Sở", never evaluates
     ),
     RoleDef(
         CHUYEN_VIEN_XA,
@@ -116,6 +141,9 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Báo cáo của xã/phường; đánh giá hiệu trưởng trường MN, TH, THCS",
         _merge(_ORG_READ, _perms(Person=READ), _reference_read()),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        unit_kinds=COMMUNE,
+        evaluates_at=COMMUNE,
+        approves_at=COMMUNE,
     ),
     RoleDef(
         HIEU_TRUONG,
@@ -123,6 +151,11 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Đánh giá giáo viên, duyệt kế hoạch bồi dưỡng, báo cáo của trường",
         _merge(_ORG_READ, _PERSONNEL_READ, _reference_read(), _OWN_RECORD, _SENSITIVE),
         frozenset((*ORG_MENUS, *PERSONNEL_MENUS, "OwnRecord")),
+        unit_kinds=SCHOOL,
+        needs_person=True,
+        positions=PRINCIPAL_POSITIONS,
+        evaluates_at=SCHOOL,
+        approves_at=SCHOOL,
     ),
     RoleDef(
         TO_TRUONG,
@@ -130,6 +163,10 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Tổng hợp ý kiến đồng nghiệp trong tổ chuyên môn",
         _merge(_OWN_RECORD, _reference_read()),
         frozenset(("Personnel", "OwnRecord")),
+        unit_kinds=SCHOOL,
+        needs_person=True,
+        # A group leader is a teacher whose record may still say "giáo viên".
+        positions=TEACHER_POSITIONS,
     ),
     RoleDef(
         NHAN_SU,
@@ -137,6 +174,7 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Cập nhật hồ sơ nhân sự của trường, nhập dữ liệu, tạo tài khoản",
         _merge(_perms(School=READ | {"can_edit"}, Unit=READ), _PERSONNEL_WRITE, _reference_read()),
         frozenset(ORG_MENUS + PERSONNEL_MENUS),
+        unit_kinds=SCHOOL,
     ),
     RoleDef(
         GIAO_VIEN,
@@ -144,6 +182,8 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Hồ sơ của mình, tự đánh giá, khảo sát, nhu cầu và kế hoạch bồi dưỡng",
         _merge(_OWN_RECORD, _reference_read()),
         frozenset(("Personnel", "OwnRecord")),
+        unit_kinds=SCHOOL,
+        needs_person=True,
     ),
     RoleDef(
         NHAN_VIEN,
@@ -151,6 +191,8 @@ CATALOGUE: tuple[RoleDef, ...] = (
         "Hồ sơ của mình, ý kiến về hiệu trưởng",
         _merge(_OWN_RECORD, _reference_read()),
         frozenset(("Personnel", "OwnRecord")),
+        unit_kinds=SCHOOL,
+        needs_person=True,
     ),
 )
 
@@ -180,15 +222,7 @@ def extend(
     """Let a domain package add its views' permissions to a catalogue role at import time."""
     role = BY_NAME[role_name]
     merged = _merge(role.permissions, {k: frozenset(v) for k, v in permissions.items()})
-    new = RoleDef(
-        role.name,
-        role.scope,
-        role.description,
-        merged,
-        role.menus | frozenset(menus),
-        role.all_permissions,
-    )
-    BY_NAME[role_name] = new
+    BY_NAME[role_name] = replace(role, permissions=merged, menus=role.menus | frozenset(menus))
 
 
 def grant(

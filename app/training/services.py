@@ -250,10 +250,10 @@ def is_owner(user, row) -> bool:
 
 
 def can_approve(user, plan: TrainingPlan) -> bool:
+    """The user works in the person's approver unit, with a role that approves there."""
     if user is None or is_owner(user, plan) or getattr(user, "unit_id", None) is None:
         return False
-    unit = approver_unit(plan.person)
-    return unit is not None and unit.id == user.unit_id
+    return ev_services.holds_authority(user, "approve", approver_unit(plan.person))
 
 
 # --------------------------------------------------------------------------- survey
@@ -968,7 +968,8 @@ def pending_approvals(user, scope: Scope | None = None, limit: int = 500) -> lis
     """Submitted plans in the scope whose approver is the user's unit."""
     from app.security.scope import scoped_query
 
-    if getattr(user, "unit_id", None) is None:
+    unit = getattr(user, "unit", None)
+    if unit is None or not ev_services.holds_authority(user, "approve", unit):
         return []
     plans = (
         scoped_query(TrainingPlan, scope)
