@@ -11,6 +11,7 @@ from typing import Any
 from flask import abort, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,13 +44,20 @@ YES = _l("Có")
 NO = _l("Không")
 
 
+def _list_permission(view: Any) -> str:
+    return PERMISSION_PREFIX + ((view.method_permission_name or {}).get("list") or "list")
+
+
 class ScopedModelView(ModelView):
     """ModelView whose datamodel, forms and actions obey the unit scope."""
 
     model: type | None = None
     page_size = 25
-    # Columns masked for roles without `can_see_sensitive` on this view (app.security.fields).
+    # Columns masked for roles without `can_see_sensitive` on `sensitive_permission_view`
+    # (default: this view's own permission name; app.security.fields). A history tab names
+    # the record's view, so salary in the tab follows the salary on the record.
     sensitive_columns: tuple[str, ...] = ()
+    sensitive_permission_view: str | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         if self.model is not None and getattr(self, "datamodel", None) is None:
@@ -57,11 +65,12 @@ class ScopedModelView(ModelView):
         model = self.datamodel.obj
         if not self.class_permission_name:
             self.class_permission_name = model.__name__
+        sensitive_view = self.sensitive_permission_view or self.class_permission_name
         formatters = dict(self.formatters_columns or {})
         for col in _date_columns(model):
             formatters.setdefault(col, format_date)
         for col in self.sensitive_columns:
-            formatters[col] = masking_formatter(self.class_permission_name, formatters.get(col))
+            formatters[col] = masking_formatter(sensitive_view, formatters.get(col))
         self.formatters_columns = formatters
         super().__init__(**kwargs)
         if isinstance(self.datamodel, ScopedInterface):
@@ -72,8 +81,46 @@ class ScopedModelView(ModelView):
             shown.update(spec.get("fields", ()))
         for col in shown:
             self.formatters_columns.setdefault(col, display_value)
-        if self.sensitive_columns:  # declared so the role sync can grant it
+        if self.sensitive_columns and sensitive_view == self.class_permission_name:
+            # declared so the role sync can grant it
             self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
+
+    # -- related tabs: drawn only for users who may list them --------------------------
+    def visible_related_views(self) -> list[Any]:
+        """The related tabs the user may list; the others are not drawn at all."""
+        has_access = self.appbuilder.sm.has_access
+        return [
+            view
+            for view in self._related_views
+            if has_access(_list_permission(view), view.class_permission_name)
+        ]
+
+    def _get_related_views_widgets(
+        self, item, orders=None, pages=None, page_sizes=None, widgets=None, **args
+    ):
+        widgets = widgets or {}
+        widgets["related_views"] = []
+        orders, pages, page_sizes = orders or {}, pages or {}, page_sizes or {}
+        for view in self.visible_related_views():
+            name = view.__class__.__name__
+            order_column, order_direction = orders.get(name) or ("", "")
+            widgets["related_views"].append(
+                self._get_related_view_widget(
+                    item,
+                    view,
+                    order_column,
+                    order_direction,
+                    page=pages.get(name),
+                    page_size=page_sizes.get(name),
+                )
+            )
+        return widgets
+
+    def render_template(self, template, **kwargs):
+        # FAB's show/edit templates pair `related_views` with the widgets by position.
+        if "related_views" in kwargs:
+            kwargs["related_views"] = self.visible_related_views()
+        return super().render_template(template, **kwargs)
 
     # -- write guard: one call for add, edit, delete -------------------------------------
     def _guard(self, item: Any) -> None:
@@ -127,6 +174,7 @@ class ScopedModelRestApi(ModelRestApi):
     model: type | None = None
     allow_browser_login = True
     sensitive_columns: tuple[str, ...] = ()
+    sensitive_permission_view: str | None = None  # as on ScopedModelView
     # Same permission names as the ModelView, so one grant covers the page and the API.
     method_permission_name = {
         "get_list": "list",
@@ -142,6 +190,7 @@ class ScopedModelRestApi(ModelRestApi):
             self.datamodel = ScopedInterface(self.model)
         if not self.class_permission_name:
             self.class_permission_name = self.datamodel.obj.__name__
+        self._sensitive_view = self.sensitive_permission_view or self.class_permission_name
         super().__init__()
 
     def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -155,11 +204,11 @@ class ScopedModelRestApi(ModelRestApi):
         return info
 
     def pre_get(self, data: dict[str, Any]) -> None:
-        mask_api_payload(self.class_permission_name, self.sensitive_columns, data.get("result", {}))
+        mask_api_payload(self._sensitive_view, self.sensitive_columns, data.get("result", {}))
 
     def pre_get_list(self, data: dict[str, Any]) -> None:
         for record in data.get("result", []):
-            mask_api_payload(self.class_permission_name, self.sensitive_columns, record)
+            mask_api_payload(self._sensitive_view, self.sensitive_columns, record)
 
     def pre_add(self, item: Any) -> None:
         assert_writable(item)
