@@ -1,10 +1,14 @@
-"""Field-level hiding everywhere a record is drawn (issue 8, item 1): every tab a show
-page embeds (FAB related views) obeys the viewer's permission to list that view, and its
-sensitive columns are masked like the record's own.
+"""Field-level hiding everywhere a record is drawn (issue 8, items 1 and 3).
+
+- Every tab a show page embeds (FAB related views) obeys the viewer's permission to list
+  that view, and its sensitive columns are masked like the record's own.
+- A hidden column can't be used to sort or filter (pages and REST API): the order of the
+  rows would give its values away. Refused with 400 and a Vietnamese message.
 """
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -16,8 +20,10 @@ from app.security.fields import HIDDEN
 from app.security.models import PortalUser
 from app.security.scope import scope_for_user, scoped_query
 from app.security.scoped_views import ScopedModelView
+from tests.test_api_jwt_scope import bearer
 from tests.test_scope_matrix import EVERY_ROLE
 
+REFUSAL = "Không thể sắp xếp hoặc lọc theo trường"
 XA_ROLE = "Chuyên viên xã/phường"
 
 
@@ -225,9 +231,118 @@ def test_history_rows_are_masked_for_a_role_that_may_list_but_not_see(
     assert detail.count(str(HIDDEN)) >= len(hidden)
     assert str(history.coefficient) not in detail
     assert history.effective_date.strftime("%d/%m/%Y") not in detail
+    # The tab offers no sort link on a hidden column, the list's search form no filter.
+    assert "_oc_RankHistoryView=coefficient" not in pane
+    assert 'name="coefficient" class="filter"' not in listing
+    assert 'name="decision_no" class="filter"' in listing
     # ... while HR, who may see salary, reads the same tab in clear.
     hr_person = _person_with_rank_history("nhansu")
     hr_html = login_as("nhansu").get(f"/personview/show/{hr_person.id}").get_data(as_text=True)
     assert set(_Table(_tab(hr_html, "RankHistoryView")).column("Hệ số")) == _raw_coefficients(
         hr_person.id
     )
+
+
+# -- sorting and filtering by a hidden column -------------------------------------------
+
+
+def _ids(html: str, view: str = "personview") -> list[int]:
+    ids = [int(pk) for pk in re.findall(rf'href="/{view}/show/(\d+)', html)]
+    return list(dict.fromkeys(ids))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_oc_PersonView=salary_coefficient&_od_PersonView=asc",
+        "_oc_PersonView=salary_coefficient&_od_PersonView=desc",
+        "_oc_PersonView=national_id&_od_PersonView=asc",
+        "_oc_PersonView=salary_step_date&_od_PersonView=desc",
+        "_flt_0_national_id=0",
+        "_flt_2_salary_coefficient=3",
+    ],
+)
+def test_sorting_or_filtering_people_by_a_hidden_column_is_refused(login_as, query):
+    response = login_as("xa").get(f"/personview/list/?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert REFUSAL in html
+    assert _ids(html) == []  # no rows, so no order to read
+    # The same URL works for a role that may see the column.
+    allowed = login_as("so").get(f"/personview/list/?{query}&psize_PersonView=100")
+    assert allowed.status_code == 200
+    ids = _ids(allowed.get_data(as_text=True))
+    assert len(ids) == 100
+    if "_oc_PersonView=salary_coefficient" in query:
+        # The page holds the smallest (largest) coefficients in scope, in order; where the
+        # rows without one go depends on the database.
+        shown = [db.session.get(Person, pk).salary_coefficient for pk in ids]
+        known = [v for v in shown if v is not None]
+        in_scope = [
+            p.salary_coefficient
+            for p in scoped_query(Person, scope_for_user(_user("so")))
+            if p.salary_coefficient is not None
+        ]
+        descending = query.endswith("desc")
+        assert len(known) > 40
+        assert known == sorted(in_scope, reverse=descending)[: len(known)]
+
+
+def test_sorting_a_record_tab_by_a_hidden_column_is_refused(login_as, xa_lists_rank_history):
+    person = _person_with_rank_history("xa")
+    c = login_as("xa")
+    url = f"/personview/show/{person.id}?_oc_RankHistoryView=coefficient&_od_RankHistoryView=asc"
+    response = c.get(url)
+    assert response.status_code == 400
+    assert REFUSAL in response.get_data(as_text=True)
+    listing = c.get("/rankhistoryview/list/?_flt_0_coefficient=3")
+    assert listing.status_code == 400
+    assert "«Hệ số»" in listing.get_data(as_text=True)
+    hr = login_as("nhansu")
+    assert (
+        hr.get(url.replace(str(person.id), str(_person_with_rank_history("nhansu").id))).status_code
+        == 200
+    )
+
+
+def test_unknown_sort_column_is_a_bad_request_not_a_server_error(login_as):
+    c = login_as("so")
+    for column in ("unit.name", "national_id ", "person.national_id"):
+        response = c.get(
+            "/personview/list/", query_string={"_oc_PersonView": column, "_od_PersonView": "asc"}
+        )
+        assert response.status_code == 400, column
+
+
+# -- REST API with a real Bearer token --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "(order_column:salary_coefficient,order_direction:asc)",
+        "(order_column:national_id,order_direction:desc)",
+        "(filters:!((col:national_id,opr:sw,value:'0')))",
+        "(filters:!((col:salary_coefficient,opr:gt,value:3)))",
+    ],
+)
+def test_api_refuses_sorting_or_filtering_by_a_hidden_column(app, q):
+    response = app.test_client().get(
+        "/api/v1/person/", query_string={"q": q}, headers=bearer(app, "xa")
+    )
+    assert response.status_code == 400
+    body = response.get_json()
+    assert REFUSAL in body["message"]
+    assert "result" not in body
+
+
+def test_api_sorting_still_works_for_a_jwt_user(app):
+    response = app.test_client().get(
+        "/api/v1/person/",
+        query_string={"q": "(order_column:birth_date,order_direction:desc,page_size:50)"},
+        headers=bearer(app, "so"),
+    )
+    assert response.status_code == 200
+    births = [row["birth_date"] for row in response.get_json()["result"]]
+    assert len(births) == 50
+    assert births == sorted(births, reverse=True)

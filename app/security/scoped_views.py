@@ -6,19 +6,29 @@ else to remember.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.const import PERMISSION_PREFIX
+from flask_appbuilder.exceptions import FABException, InvalidOrderByColumnFABException
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.formatting import format_date
-from app.security.fields import SENSITIVE_PERMISSION, mask_api_payload, masking_formatter
+from app.security.fields import (
+    SENSITIVE_PERMISSION,
+    HiddenFieldError,
+    declare_sensitive,
+    is_hidden,
+    mask_api_payload,
+    masking_formatter,
+)
 from app.security.scope import ScopedInterface, ScopeError, assert_writable, many_to_one_paths
 
 STALE_MESSAGE = _l(
@@ -43,6 +53,8 @@ def display_value(value: Any) -> Any:
 YES = _l("Có")
 NO = _l("Không")
 
+_FILTER_ARG = re.compile(r"_flt_(\d)_(.*)")  # FAB's URL filter: _flt_<operator>_<column>
+
 
 def _list_permission(view: Any) -> str:
     return PERMISSION_PREFIX + ((view.method_permission_name or {}).get("list") or "list")
@@ -66,6 +78,7 @@ class ScopedModelView(ModelView):
         if not self.class_permission_name:
             self.class_permission_name = model.__name__
         sensitive_view = self.sensitive_permission_view or self.class_permission_name
+        declare_sensitive(model, self.sensitive_columns, sensitive_view)
         formatters = dict(self.formatters_columns or {})
         for col in _date_columns(model):
             formatters.setdefault(col, format_date)
@@ -85,7 +98,84 @@ class ScopedModelView(ModelView):
             # declared so the role sync can grant it
             self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
 
-    # -- related tabs: drawn only for users who may list them --------------------------
+    # -- lists: hidden columns, related tabs -------------------------------------------
+    def _refuse_hidden(self, column: str) -> None:
+        if column and is_hidden(self.datamodel.obj, column):
+            label = self.label_columns.get(column.split(".")[0], column)
+            raise HiddenFieldError(label)
+
+    def _check_order_column(self, column: str) -> None:
+        """A forged `_oc_<view>`: hidden columns are refused with their own message; FAB
+        sorts by anything else as SQL text and fails with a 500, so only the offered sort
+        columns and the model's own columns are accepted."""
+        if not column:
+            return
+        self._refuse_hidden(column)
+        model_columns = {attr.key for attr in sa_inspect(self.datamodel.obj).column_attrs}
+        if column not in self.order_columns and column not in model_columns:
+            abort(400)
+
+    def _list(self, **kwargs):
+        for arg in request.args:
+            match = _FILTER_ARG.search(arg)
+            if match:
+                self._refuse_hidden(match.group(2))
+        return super()._list(**kwargs)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        """FAB's, without the hidden columns (its widget ignores `exclude_cols`)."""
+        widgets = widgets or {}
+        widgets["search"] = self.search_widget(
+            route_base=self.route_base,
+            form=form,
+            include_cols=[c for c in self.search_columns if not is_hidden(self.datamodel.obj, c)],
+            exclude_cols=exclude_cols or [],
+            filters=self._filters,
+        )
+        return widgets
+
+    def _get_list_widget(
+        self,
+        filters,
+        actions=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        widgets=None,
+        **kwargs,
+    ):
+        """FAB's, with hidden columns neither sortable nor offered as sort links. Used by
+        the list page and every related tab alike."""
+        self._check_order_column(order_column)
+        widgets = widgets or {}
+        actions = actions or self.actions
+        page_size = page_size or self.page_size
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined_filters = filters.get_joined_filters(self._base_filters)
+        count, lst = self.datamodel.query(
+            joined_filters, order_column, order_direction, page=page, page_size=page_size
+        )
+        pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(lst)]
+        model = self.datamodel.obj
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns,
+            include_columns=self.list_columns,
+            value_columns=self.datamodel.get_values(lst, self.list_columns),
+            order_columns=[c for c in self.order_columns if not is_hidden(model, c)],
+            formatters_columns=self.formatters_columns,
+            page=page,
+            page_size=page_size,
+            count=count,
+            pks=pks,
+            actions=actions,
+            filters=filters,
+            modelview_name=self.__class__.__name__,
+            **kwargs,
+        )
+        return widgets
+
     def visible_related_views(self) -> list[Any]:
         """The related tabs the user may list; the others are not drawn at all."""
         has_access = self.appbuilder.sm.has_access
@@ -191,6 +281,7 @@ class ScopedModelRestApi(ModelRestApi):
         if not self.class_permission_name:
             self.class_permission_name = self.datamodel.obj.__name__
         self._sensitive_view = self.sensitive_permission_view or self.class_permission_name
+        declare_sensitive(self.datamodel.obj, self.sensitive_columns, self._sensitive_view)
         super().__init__()
 
     def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -209,6 +300,23 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_get_list(self, data: dict[str, Any]) -> None:
         for record in data.get("result", []):
             mask_api_payload(self._sensitive_view, self.sensitive_columns, record)
+
+    # Sorting or filtering by a hidden column is refused (400), as on the list pages.
+    def _handle_order_args(self, rison_args: dict[str, Any]) -> tuple[str, str]:
+        column = rison_args.get("order_column") or ""
+        if column and is_hidden(self.datamodel.obj, column):
+            raise InvalidOrderByColumnFABException(str(HiddenFieldError(self._label(column))))
+        return super()._handle_order_args(rison_args)
+
+    def _handle_filters_args(self, rison_args: dict[str, Any]):
+        for flt in rison_args.get("filters") or ():
+            column = str(flt.get("col", "")) if isinstance(flt, dict) else ""
+            if column and is_hidden(self.datamodel.obj, column):
+                raise FABException(str(HiddenFieldError(self._label(column))))
+        return super()._handle_filters_args(rison_args)
+
+    def _label(self, column: str) -> Any:
+        return self.label_columns.get(column.split(".")[0], column)
 
     def pre_add(self, item: Any) -> None:
         assert_writable(item)
