@@ -53,7 +53,57 @@ def display_value(value: Any) -> Any:
 YES = _l("Có")
 NO = _l("Không")
 
+# Rows per page at most, on every list page and API: a forged psize/page_size must not
+# dump a whole table into one response.
+MAX_PAGE_SIZE = 100
+MAX_PAGE_INDEX = 10_000_000  # beyond any table; keeps OFFSET inside a 64-bit integer
 _FILTER_ARG = re.compile(r"_flt_(\d)_(.*)")  # FAB's URL filter: _flt_<operator>_<column>
+
+
+def bounded_page_size(requested: Any, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
+    """A requested page size capped at `maximum`; missing, non-positive or junk → `default`."""
+    try:
+        size = int(requested)
+    except (TypeError, ValueError):
+        size = 0
+    return min(size if size > 0 else default, maximum)
+
+
+def _positive_int_args(prefix: str, maximum: int) -> dict[str, int]:
+    """FAB's `<prefix><view>=<n>` URL arguments without its crash on junk: values that are
+    not positive integers are dropped (the view's default applies), big ones capped."""
+    values: dict[str, int] = {}
+    for arg in request.args:
+        match = re.search(prefix + "(.*)", arg)
+        if not match:
+            continue
+        try:
+            value = int(request.args.get(arg, ""))
+        except ValueError:
+            continue
+        if value > 0:
+            values[match.group(1)] = min(value, maximum)
+    return values
+
+
+def page_args() -> dict[str, int]:
+    # FAB counts pages from 0: a dropped page_X is the first page.
+    return _positive_int_args("page_", MAX_PAGE_INDEX)
+
+
+def page_size_args() -> dict[str, int]:
+    return _positive_int_args("psize_", MAX_PAGE_SIZE)
+
+
+def install_list_arg_parsers() -> None:
+    """Every FAB list (ours and FAB's own admin views) reads page and page size through
+    the parsers above: FAB's own answer 500 to `psize_X=abc` and accept any size. FAB
+    calls them from inside _list/_show/_edit, so replacing them is the one place."""
+    from flask_appbuilder import baseviews, views
+
+    for module in (baseviews, views):
+        module.get_page_args = page_args
+        module.get_page_size_args = page_size_args
 
 
 def _list_permission(view: Any) -> str:
@@ -65,6 +115,7 @@ class ScopedModelView(ModelView):
 
     model: type | None = None
     page_size = 25
+    max_page_size = MAX_PAGE_SIZE
     # Columns masked for roles without `can_see_sensitive` on `sensitive_permission_view`
     # (default: this view's own permission name; app.security.fields). A history tab names
     # the record's view, so salary in the tab follows the salary on the record.
@@ -98,7 +149,7 @@ class ScopedModelView(ModelView):
             # declared so the role sync can grant it
             self.base_permissions = sorted({*self.base_permissions, SENSITIVE_PERMISSION})
 
-    # -- lists: hidden columns, related tabs -------------------------------------------
+    # -- lists: hidden columns, page size, related tabs ----------------------------------
     def _refuse_hidden(self, column: str) -> None:
         if column and is_hidden(self.datamodel.obj, column):
             label = self.label_columns.get(column.split(".")[0], column)
@@ -145,12 +196,12 @@ class ScopedModelView(ModelView):
         widgets=None,
         **kwargs,
     ):
-        """FAB's, with hidden columns neither sortable nor offered as sort links. Used by
-        the list page and every related tab alike."""
+        """FAB's, with the page size bounded and hidden columns neither sortable nor
+        offered as sort links. Used by the list page and every related tab alike."""
         self._check_order_column(order_column)
         widgets = widgets or {}
         actions = actions or self.actions
-        page_size = page_size or self.page_size
+        page_size = bounded_page_size(page_size, self.page_size, self.max_page_size)
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined_filters = filters.get_joined_filters(self._base_filters)
@@ -263,6 +314,7 @@ class ScopedModelRestApi(ModelRestApi):
 
     model: type | None = None
     allow_browser_login = True
+    max_page_size = MAX_PAGE_SIZE  # FAB answers page_size above it, or -1, with this many
     sensitive_columns: tuple[str, ...] = ()
     sensitive_permission_view: str | None = None  # as on ScopedModelView
     # Same permission names as the ModelView, so one grant covers the page and the API.
@@ -300,6 +352,12 @@ class ScopedModelRestApi(ModelRestApi):
     def pre_get_list(self, data: dict[str, Any]) -> None:
         for record in data.get("result", []):
             mask_api_payload(self._sensitive_view, self.sensitive_columns, record)
+
+    def _sanitize_page_args(self, page, page_size):
+        page, page_size = super()._sanitize_page_args(page, page_size)
+        if page is not None:  # a negative or huge page index fails in SQL (500)
+            page = min(max(int(page), 0), MAX_PAGE_INDEX)
+        return page, page_size
 
     # Sorting or filtering by a hidden column is refused (400), as on the list pages.
     def _handle_order_args(self, rison_args: dict[str, Any]) -> tuple[str, str]:
