@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.errors import MESSAGES
 from app.formatting import format_date, format_money, format_number
+from app.security.fields import HiddenFieldError
 from app.security.scope import ScopeError
 
 
@@ -96,6 +97,11 @@ def init_app(app: Flask) -> None:
         # A write naming a unit outside the scope is answered like a missing row.
         return _error_page(404)
 
+    @app.errorhandler(HiddenFieldError)
+    def _hidden_field(exc: HiddenFieldError):
+        # Sorting or filtering by a masked column would leak it through the row order.
+        return _error_page(400, message=str(exc))
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _make_handler(code))
 
@@ -107,8 +113,8 @@ def _make_handler(code: int):
     return handler
 
 
-def _error_page(code: int, exc: Exception | None = None):
-    message = MESSAGES.get(code, MESSAGES[500])
+def _error_page(code: int, exc: Exception | None = None, message: str | None = None):
+    message = message or MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/"):
         return jsonify({"message": str(message)}), code
     return render_template(

@@ -250,6 +250,15 @@ class RankHistoryView(_HistoryView):
         "person": _person_field(),
         "effective_date": _date(_l("Ngày hưởng"), required=True, past=False),
     }
+    # The salary history is as sensitive as the salary on the record it belongs to.
+    sensitive_columns = (
+        "salary_rank",
+        "step",
+        "coefficient",
+        "over_frame_percent",
+        "effective_date",
+    )
+    sensitive_permission_view = "Person"
 
 
 class QualificationView(_HistoryView):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask import abort, g, has_request_context
+from flask import abort, current_app, g, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -90,14 +90,26 @@ def scope_for_user(user: Any) -> Scope:
     return NO_SCOPE
 
 
+def _signed_in_user() -> Any:
+    """The browser session's user, else the one FAB resolved from the request's JWT."""
+    if current_user and current_user.is_authenticated:
+        return current_user
+    appbuilder = getattr(current_app, "appbuilder", None)
+    return appbuilder.sm.current_user if appbuilder is not None else None
+
+
 def current_scope() -> Scope:
-    """The signed-in user's scope, computed once per request."""
+    """The signed-in user's scope, computed once per request and user (an API call's JWT is
+    verified inside the method, after earlier code may already have asked)."""
     if not has_request_context():
         return ALL_SCOPE  # CLI, migrations and data loaders run with full rights
+    user = _signed_in_user()
+    key = getattr(user, "id", None)
     cached = g.get("_portal_scope")
-    if cached is None:
-        cached = scope_for_user(current_user)
+    if cached is None or g.get("_portal_scope_user", key) != key:
+        cached = scope_for_user(user)
         g._portal_scope = cached
+        g._portal_scope_user = key
     return cached
 
 
