@@ -62,6 +62,7 @@ from app.security.scope import (
     unit_in_scope,
 )
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
+from app.text import DB_INT_MAX, parse_id, parse_int
 
 LEVEL_LABELS = {
     0: _l("Chưa đạt"),
@@ -108,8 +109,9 @@ def _today() -> dt.date:
 def _posted_levels(prefix: str) -> dict[int, str]:
     out = {}
     for key, value in request.form.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            out[int(key[len(prefix) :])] = value
+        criterion_id = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
+        if criterion_id is not None:
+            out[criterion_id] = value
     return out
 
 
@@ -338,15 +340,16 @@ class EvaluationFormView(BaseView):
                             school_year=year,
                         ),
                     )
-            reuse = request.form.get(f"reuse_{criterion_id}") or ""
-            if reuse.isdigit():
-                item = get_in_scope_or_404(Evidence, int(reuse))
+            reuse = parse_id(request.form.get(f"reuse_{criterion_id}"))
+            if reuse is not None:
+                item = get_in_scope_or_404(Evidence, reuse)
                 if item.person_id != evaluation.person_id:
                     abort(404)
                 self._link(evaluation, criterion_id, item)
         for key in request.form:
-            if key.startswith("remove_link_") and key[12:].isdigit():
-                link = next((x for x in evaluation.evidence_links if x.id == int(key[12:])), None)
+            link_id = parse_id(key[12:]) if key.startswith("remove_link_") else None
+            if link_id is not None:
+                link = next((x for x in evaluation.evidence_links if x.id == link_id), None)
                 if link is not None:
                     db.session.delete(link)
         return errors
@@ -533,7 +536,7 @@ class EvaluationProgressView(BaseView):
         wanted = request.args.get("cycle", "")
         cycle = next((c for c in cycles if str(c.id) == wanted), cycles[0] if cycles else None)
         school = None
-        if request.args.get("school", "").isdigit():
+        if request.args.get("school"):
             school = get_in_scope_or_404(School, request.args["school"])
         scope = current_scope()
         if school is None and scope.kind == "unit":
@@ -546,8 +549,7 @@ class EvaluationProgressView(BaseView):
         state = request.args.get("state") or None
         if state not in STATE_LABELS:
             state = None
-        raw_page = request.args.get("page", "1")
-        page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+        page = parse_int(request.args.get("page"), min=1, max=DB_INT_MAX) or 1
         return (
             cycles,
             cycle,
