@@ -732,7 +732,18 @@ class FrameworkView(ScopedModelView):
                 if len(raw) > 2 * 1024 * 1024:
                     raise rules.FrameworkError([_("Tệp khung quá lớn (tối đa 2 MB).")])
                 try:
-                    data = yaml.safe_load(raw.decode("utf-8"))
+                    data = rules.load_framework_yaml(raw.decode("utf-8"))
+                except rules.AliasNotAllowed as exc:
+                    raise rules.FrameworkError(
+                        [
+                            _(
+                                "Dòng %(line)d dùng neo hoặc tham chiếu YAML (& hoặc *). "
+                                "Tệp khung không được dùng neo, tham chiếu: hãy viết đầy đủ "
+                                "từng giá trị tại chỗ rồi nạp lại.",
+                                line=exc.line,
+                            )
+                        ]
+                    ) from None
                 except (UnicodeDecodeError, yaml.YAMLError) as exc:
                     raise rules.FrameworkError(
                         [_("Không đọc được tệp YAML (UTF-8): %(error)s", error=str(exc)[:300])]
