@@ -4,12 +4,13 @@ and evidence links that would redirect a principal anywhere (item 7)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from app.evaluation import services
-from app.evaluation.models import Framework
+from app.evaluation.models import Evidence, Framework
 from app.extensions import db
 from tests.conftest import csrf_token_from
 
@@ -70,3 +71,65 @@ def test_loader_names_the_line_of_the_first_anchor():
         "code": "X",
         "levels": [1, 2],
     }
+
+
+# --------------------------------------------------------------------------- item 7
+
+
+def _teacher_link_evidence(login_as, url: str) -> tuple[int, int]:
+    """The teacher adds a link as evidence through the self-evaluation form."""
+    teacher = login_as("giaovien")
+    token = csrf_token_from(teacher.get("/evaluation/mine").get_data(as_text=True))
+    started = teacher.post("/evaluation/start", data={"csrf_token": token})
+    pk = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    html = teacher.get(f"/evaluation/{pk}").get_data(as_text=True)
+    criterion_id = re.search(r'name="url_(\d+)"', html).group(1)
+    response = teacher.post(
+        f"/evaluation/{pk}/save",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "version": re.search(r'name="version" value="(\d+)"', html).group(1),
+            "action": "save",
+            f"url_{criterion_id}": url,
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    evidence = db.session.scalar(select(Evidence).where(Evidence.url == url))
+    return pk, evidence.id
+
+
+def test_principal_sees_the_address_before_leaving(app, login_as):
+    url = "https://evil.example/phish?a=1&b=2"
+    pk, evidence_id = _teacher_link_evidence(login_as, url)
+    response = login_as("hieutruong").get(f"/evaluation/evidence/{evidence_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert "Bạn sắp mở liên kết ngoài:" in html
+    assert '<code class="ev-external-url">https://evil.example/phish?a=1&amp;b=2</code>' in html
+    opener = re.search(r'<a [^>]*id="ev-external-open"[^>]*>', html).group(0)
+    assert 'href="https://evil.example/phish?a=1&amp;b=2"' in opener
+    assert 'rel="noopener noreferrer"' in opener
+    assert f'href="/evaluation/{pk}"' in html  # back to the evaluation
+    # The evaluation page itself links to this page, not straight to the address.
+    form = login_as("hieutruong").get(f"/evaluation/{pk}").get_data(as_text=True)
+    assert f'href="/evaluation/evidence/{evidence_id}"' in form
+    assert 'href="https://evil.example' not in form
+
+
+def test_non_web_address_is_shown_but_not_clickable(app, login_as):
+    pk, evidence_id = _teacher_link_evidence(login_as, "https://example.org/ok")
+    evidence = db.session.get(Evidence, evidence_id)
+    evidence.url = "javascript:alert(document.cookie)"  # a row from before check_link
+    db.session.commit()
+    response = login_as("hieutruong").get(f"/evaluation/evidence/{evidence_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert "javascript:alert(document.cookie)</code>" in html
+    assert 'href="javascript:' not in html and 'id="ev-external-open"' not in html
+    assert "không bắt đầu bằng http:// hoặc https://" in html
+
+
+def test_link_evidence_of_another_province_is_404(app, login_as):
+    _pk, evidence_id = _teacher_link_evidence(login_as, "https://example.org/doc")
+    assert login_as("giaovien2").get(f"/evaluation/evidence/{evidence_id}").status_code == 404

@@ -416,7 +416,7 @@ class EvaluationFormView(BaseView):
     def download(self, pk: int):
         item = get_in_scope_or_404(Evidence, pk)
         if item.kind == "link":
-            return redirect(item.url)
+            return self._external_link(item)
         try:
             path = storage.path_of(item.stored_name)
         except FileNotFoundError:
@@ -429,6 +429,31 @@ class EvaluationFormView(BaseView):
             as_attachment=True,
             download_name=item.original_name or path.name,
             max_age=0,
+        )
+
+    def _external_link(self, item: Evidence):
+        """A page naming the address, never a redirect: the teacher typed it, and whoever
+        opens the evidence (a principal) sees where it leads before choosing to go there."""
+        from app.evaluation.models import EvidenceLink
+
+        try:
+            storage.check_link(item.url)
+            clickable = True
+        except storage.UploadError:  # older rows: only http(s) addresses become links
+            clickable = False
+        used = (
+            scoped_query(EvidenceLink)
+            .filter(EvidenceLink.evidence_id == item.id)
+            .order_by(EvidenceLink.evaluation_id.desc())
+            .first()
+        )
+        return self.render_template(
+            "evaluation/external_link.html",
+            title=_("Liên kết ngoài"),
+            evidence=item,
+            url=item.url or "",
+            clickable=clickable,
+            back=url_for("EvaluationFormView.show", pk=used.evaluation_id) if used else None,
         )
 
 
