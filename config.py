@@ -57,7 +57,14 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
-MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+# Import caps (xlsx bombs, huge sheets).
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "20"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "60000"))
+# Request bodies: the largest file a screen accepts (evidence, import), plus 1 MB for the
+# rest of the form; larger bodies are refused with 413 before they are read.
+MAX_CONTENT_LENGTH = (max(MAX_UPLOAD_MB, IMPORT_MAX_MB) + 1) * 1024 * 1024
+# REST API bodies are JSON records of a few kB: 1 MB is plenty.
+API_MAX_CONTENT_LENGTH = 1024 * 1024
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD")
 PORT = int(os.environ.get("PORT", "5000"))
 
@@ -118,7 +125,3 @@ AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per minu
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
-
-# Import caps (xlsx bombs, huge sheets).
-IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "20"))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "60000"))

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import os
 
+from werkzeug.serving import WSGIRequestHandler
+
 from app import create_app
 
 app = create_app()
+
+
+class RequestHandler(WSGIRequestHandler):
+    """Werkzeug's `Server` header names Werkzeug's and Python's versions, a free hint for
+    anyone looking for a known hole: send the product name only (as gunicorn does)."""
+
+    def version_string(self) -> str:
+        return "Werkzeug"
 
 
 def main() -> None:
@@ -30,7 +40,12 @@ def main() -> None:
     else:
         print("Dữ liệu mẫu đã có sẵn; dùng mật khẩu đã in ở lần chạy đầu (hoặc DEMO_PASSWORD).")
     print("=" * 70)
-    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=port, debug=False)
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=port,
+        debug=False,
+        request_handler=RequestHandler,
+    )
 
 
 if __name__ == "__main__":

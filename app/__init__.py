@@ -38,6 +38,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     compile_catalogs()
+    from app import web
+
+    web.install_converters(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -50,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         views.register(appbuilder)
 
-    from app import cli, security, web
+    from app import cli, security
 
     web.init_app(app)
     security.init_app(app)

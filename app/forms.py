@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Optional, StopValidation, Validatio
 from wtforms.widgets import html_params
 
 from app.formatting import format_date
-from app.text import nfc
+from app.text import nfc, parse_id
 
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -145,8 +145,9 @@ class ScopedRelationField(Field):
             self.data = None
             return
         item = None
-        if raw.isdigit():
-            query = scoped_query(self.model).filter(self.model.id == int(raw))
+        item_id = parse_id(raw)
+        if item_id is not None:
+            query = scoped_query(self.model).filter(self.model.id == item_id)
             if self.query_filter is not None:
                 query = self.query_filter(query)
             item = query.one_or_none()

@@ -1,4 +1,4 @@
-"""Vietnamese text helpers: NFC normalisation, accent folding and a sort key.
+"""Text helpers: NFC normalisation, accent folding, a Vietnamese sort key, number parsing.
 
 Folding drops tone and vowel marks and maps đ→d, so 'nguyen van an' finds
 'Nguyễn Văn An' and 'dang' finds 'Đặng'. NFD stripping alone leaves 'Đ' as it is,
@@ -11,6 +11,13 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# ASCII digits only: str.isdigit() also accepts '²' (which int() then rejects) and int()
+# accepts '٣' or '1_000'. The length cap keeps int() away from its 4,300-digit limit.
+_ASCII_INT = re.compile(r"-?[0-9]{1,30}")
+
+# Ids are PostgreSQL `integer` columns: a larger number names no row, and sending one to
+# the database fails ("integer out of range"; SQLite: "Python int too large").
+DB_INT_MAX = 2**31 - 1
 
 # Vietnamese alphabet order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -83,3 +90,27 @@ def name_sort_key(full_name: str | None) -> str:
         return ""
     parts = nfc(full_name).split(" ")
     return vi_sort_key(parts[-1]) + "#" + vi_sort_key(full_name)
+
+
+def parse_int(value: object, *, min: int | None = None, max: int | None = None) -> int | None:
+    """The whole number a request value spells in ASCII digits (optional leading '-'),
+    if it lies within [min, max]; None for anything else.
+
+    Use it wherever text from a URL or a form becomes an int.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _ASCII_INT.fullmatch(value):
+        number = int(value)
+    else:
+        return None
+    if (min is not None and number < min) or (max is not None and number > max):
+        return None
+    return number
+
+
+def parse_id(value: object) -> int | None:
+    """A row id from a request value: 1 ≤ id ≤ DB_INT_MAX, else None (names no row)."""
+    return parse_int(value, min=1, max=DB_INT_MAX)

@@ -189,6 +189,13 @@ def login(client, username: str, password: str = DEMO_PASSWORD):
     )
 
 
+def logout(client):
+    """Log out as the user menu does: a POST with the page's CSRF token."""
+    page = client.get("/logout/")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post("/logout/", data={"csrf_token": token}, follow_redirects=False)
+
+
 @pytest.fixture
 def login_as(app):
     """login_as('giaovien') → a test client signed in as that demo account."""

@@ -14,7 +14,7 @@ from app.security.audit import AuditLogIsAppendOnly, audit_for
 from app.security.audit_models import AuditLog
 from app.security.models import PortalUser
 from app.security.scope import ALL_SCOPE
-from tests.conftest import DEMO_PASSWORD, login
+from tests.conftest import DEMO_PASSWORD, login, logout
 
 
 def _user(username: str) -> PortalUser:
@@ -146,7 +146,7 @@ def test_login_and_failed_login_rows(app, client):
     login(client, "giaovien", "sai-mat-khau-123")
     login(client, "khong-co-ai", "sai-mat-khau-123")
     login(client, "giaovien", DEMO_PASSWORD)
-    client.get("/logout/")
+    logout(client)
     rows = [r for r in _rows() if r.id > start]
     teacher = _user("giaovien")
     assert [(r.action, r.username) for r in rows] == [

@@ -10,7 +10,14 @@ from app.extensions import db
 from app.security import hardening, passwords
 from app.security.audit_models import AuditLog, utcnow
 from app.security.models import PortalUser
-from tests.conftest import DEMO_PASSWORD, _fresh_copy, csrf_token_from, login, make_app
+from tests.conftest import (
+    DEMO_PASSWORD,
+    _fresh_copy,
+    csrf_token_from,
+    login,
+    logout,
+    make_app,
+)
 
 USER = "giaovien"
 PROTECTED = "/users/userinfo/"  # any page that needs a signed-in user
@@ -99,7 +106,7 @@ def test_successful_login_resets_failure_counter(app, client):
     assert _user().fail_login_count == max_failures - 1
     assert "/login/" not in login(client, USER, DEMO_PASSWORD).headers["Location"]
     assert _user().fail_login_count == 0
-    client.get("/logout/")
+    logout(client)
     for _ in range(max_failures - 1):
         login(client, USER, "sai-mat-khau-123")
     assert _user().locked_until is None
@@ -198,7 +205,7 @@ def test_replayed_cookie_after_logout_fails(app, client):
     login(client, USER)
     assert _signed_in(client)
     stolen = client.get_cookie("session").value
-    client.get("/logout/")
+    logout(client)
     replay = app.test_client()
     replay.set_cookie("session", stolen)
     assert not _signed_in(replay)

@@ -33,12 +33,14 @@ __all__ = [
     "SOURCE_STATUSES",
     "BandCheck",
     "BandRule",
+    "AliasNotAllowed",
     "FrameworkError",
     "Level",
     "RatingParams",
     "RatingResult",
     "criterion_numbers",
     "load_framework_file",
+    "load_framework_yaml",
     "min_count",
     "missing_criteria",
     "params_from_framework",
@@ -225,10 +227,42 @@ def params_from_framework(data: Mapping[str, Any]) -> RatingParams:
     )
 
 
+class AliasNotAllowed(yaml.YAMLError):
+    """The YAML uses an anchor (&) or an alias (*); ``line`` is 1-based."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        super().__init__(f"anchor or alias at line {line}")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases.
+
+    A few kB of nested aliases expand to millions of nodes ("billion laughs"): seconds of
+    CPU and a huge stored definition. Framework files never need them.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise AliasNotAllowed(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def load_framework_yaml(text: str | bytes) -> Any:
+    """Parse framework YAML safely; raises AliasNotAllowed on `&` or `*`, YAMLError if broken."""
+    return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass: no Python tags
+
+
 def load_framework_file(path: str | PathLike[str]) -> dict[str, Any]:
     """Read a framework YAML file (safe loader). Does not validate: see validate_framework."""
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        try:
+            data = load_framework_yaml(handle)
+        except AliasNotAllowed as exc:
+            raise FrameworkError(
+                [f"Tệp {path}, dòng {exc.line}: không được dùng neo hoặc tham chiếu YAML (&, *)"]
+            ) from None
     if not isinstance(data, dict):
         raise FrameworkError([f"Tệp {path}: nội dung phải là một bảng khóa: giá trị (mapping)"])
     return data

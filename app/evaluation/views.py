@@ -62,6 +62,7 @@ from app.security.scope import (
     unit_in_scope,
 )
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
+from app.text import DB_INT_MAX, parse_id, parse_int
 
 LEVEL_LABELS = {
     0: _l("Chưa đạt"),
@@ -108,8 +109,9 @@ def _today() -> dt.date:
 def _posted_levels(prefix: str) -> dict[int, str]:
     out = {}
     for key, value in request.form.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            out[int(key[len(prefix) :])] = value
+        criterion_id = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
+        if criterion_id is not None:
+            out[criterion_id] = value
     return out
 
 
@@ -338,15 +340,16 @@ class EvaluationFormView(BaseView):
                             school_year=year,
                         ),
                     )
-            reuse = request.form.get(f"reuse_{criterion_id}") or ""
-            if reuse.isdigit():
-                item = get_in_scope_or_404(Evidence, int(reuse))
+            reuse = parse_id(request.form.get(f"reuse_{criterion_id}"))
+            if reuse is not None:
+                item = get_in_scope_or_404(Evidence, reuse)
                 if item.person_id != evaluation.person_id:
                     abort(404)
                 self._link(evaluation, criterion_id, item)
         for key in request.form:
-            if key.startswith("remove_link_") and key[12:].isdigit():
-                link = next((x for x in evaluation.evidence_links if x.id == int(key[12:])), None)
+            link_id = parse_id(key[12:]) if key.startswith("remove_link_") else None
+            if link_id is not None:
+                link = next((x for x in evaluation.evidence_links if x.id == link_id), None)
                 if link is not None:
                     db.session.delete(link)
         return errors
@@ -413,7 +416,7 @@ class EvaluationFormView(BaseView):
     def download(self, pk: int):
         item = get_in_scope_or_404(Evidence, pk)
         if item.kind == "link":
-            return redirect(item.url)
+            return self._external_link(item)
         try:
             path = storage.path_of(item.stored_name)
         except FileNotFoundError:
@@ -426,6 +429,31 @@ class EvaluationFormView(BaseView):
             as_attachment=True,
             download_name=item.original_name or path.name,
             max_age=0,
+        )
+
+    def _external_link(self, item: Evidence):
+        """A page naming the address, never a redirect: the teacher typed it, and whoever
+        opens the evidence (a principal) sees where it leads before choosing to go there."""
+        from app.evaluation.models import EvidenceLink
+
+        try:
+            storage.check_link(item.url)
+            clickable = True
+        except storage.UploadError:  # older rows: only http(s) addresses become links
+            clickable = False
+        used = (
+            scoped_query(EvidenceLink)
+            .filter(EvidenceLink.evidence_id == item.id)
+            .order_by(EvidenceLink.evaluation_id.desc())
+            .first()
+        )
+        return self.render_template(
+            "evaluation/external_link.html",
+            title=_("Liên kết ngoài"),
+            evidence=item,
+            url=item.url or "",
+            clickable=clickable,
+            back=url_for("EvaluationFormView.show", pk=used.evaluation_id) if used else None,
         )
 
 
@@ -533,7 +561,7 @@ class EvaluationProgressView(BaseView):
         wanted = request.args.get("cycle", "")
         cycle = next((c for c in cycles if str(c.id) == wanted), cycles[0] if cycles else None)
         school = None
-        if request.args.get("school", "").isdigit():
+        if request.args.get("school"):
             school = get_in_scope_or_404(School, request.args["school"])
         scope = current_scope()
         if school is None and scope.kind == "unit":
@@ -546,8 +574,7 @@ class EvaluationProgressView(BaseView):
         state = request.args.get("state") or None
         if state not in STATE_LABELS:
             state = None
-        raw_page = request.args.get("page", "1")
-        page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+        page = parse_int(request.args.get("page"), min=1, max=DB_INT_MAX) or 1
         return (
             cycles,
             cycle,
@@ -730,7 +757,18 @@ class FrameworkView(ScopedModelView):
                 if len(raw) > 2 * 1024 * 1024:
                     raise rules.FrameworkError([_("Tệp khung quá lớn (tối đa 2 MB).")])
                 try:
-                    data = yaml.safe_load(raw.decode("utf-8"))
+                    data = rules.load_framework_yaml(raw.decode("utf-8"))
+                except rules.AliasNotAllowed as exc:
+                    raise rules.FrameworkError(
+                        [
+                            _(
+                                "Dòng %(line)d dùng neo hoặc tham chiếu YAML (& hoặc *). "
+                                "Tệp khung không được dùng neo, tham chiếu: hãy viết đầy đủ "
+                                "từng giá trị tại chỗ rồi nạp lại.",
+                                line=exc.line,
+                            )
+                        ]
+                    ) from None
                 except (UnicodeDecodeError, yaml.YAMLError) as exc:
                     raise rules.FrameworkError(
                         [_("Không đọc được tệp YAML (UTF-8): %(error)s", error=str(exc)[:300])]

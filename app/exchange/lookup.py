@@ -17,7 +17,7 @@ from flask_login import current_user
 from app.org.models import School, Unit
 from app.personnel.models import Person
 from app.security.scope import scoped_query
-from app.text import fold
+from app.text import fold, parse_int
 
 PAGE_SIZE = 20
 
@@ -86,6 +86,5 @@ class LookupApi(BaseView):
     def lookup(self, kind: str):
         if not current_user.is_authenticated:
             abort(401)
-        page = request.args.get("page", "1")
-        page_no = int(page) if page.isdigit() and 0 < int(page) < 1000 else 1
+        page_no = parse_int(request.args.get("page"), min=1, max=999) or 1
         return jsonify(lookup_results(kind, request.args.get("q", "")[:100], page_no))

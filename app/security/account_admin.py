@@ -116,7 +116,7 @@ from app.security.scope import (
     unit_in_scope,
 )
 from app.security.scoped_views import ScopedModelView
-from app.text import fold, nfc
+from app.text import fold, nfc, parse_id
 
 USER_PERMISSION_VIEW = "UserDBModelView"  # FAB's name: its endpoints and self-service grants
 ROLE_PERMISSION_VIEW = "RoleModelView"
@@ -1018,9 +1018,10 @@ class AccountBulkView(BaseView):
         if not raw:
             return None
         query = scoped_query(Unit)
+        unit_id = parse_id(raw)  # a number is an id, anything else a unit code
         unit = (
-            query.filter(Unit.id == int(raw)).one_or_none()
-            if raw.isdigit()
+            query.filter(Unit.id == unit_id).one_or_none()
+            if unit_id is not None
             else query.filter(func.upper(Unit.code) == raw.upper()).one_or_none()
         )
         if unit is None:
@@ -1084,6 +1085,11 @@ class AccountBulkView(BaseView):
         )
 
 
+def _role_or_none(pk: Any) -> Role | None:
+    role_id = parse_id(pk)
+    return db.session.get(Role, role_id) if role_id is not None else None
+
+
 class PortalRoleModelView(RoleModelView):
     """Vai trò: catalogue roles read-only, in Vietnamese; new roles may be created."""
 
@@ -1137,7 +1143,7 @@ class PortalRoleModelView(RoleModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        role = db.session.get(Role, int(pk)) if str(pk).isdigit() else None
+        role = _role_or_none(pk)
         if role is None:
             abort(404)
         definition = roles.BY_NAME.get(role.name)
@@ -1175,7 +1181,7 @@ class PortalRoleModelView(RoleModelView):
         return redirect(self.get_redirect())
 
     def _catalogue_refusal(self, pk: Any):
-        role = db.session.get(Role, int(pk)) if str(pk).isdigit() else None
+        role = _role_or_none(pk)
         if role is None:
             abort(404)
         if is_catalogue_role(role):

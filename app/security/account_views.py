@@ -1,7 +1,8 @@
 """Account views: login (hardened), own password change, and the audit log.
 
 - `AuthDBView` replaces FAB's: a Vietnamese message that is the same for every failure,
-  a fresh session on login, `next` limited to paths of this app, logout ending sessions.
+  a fresh session on login, `next` limited to paths of this app, logout (a CSRF-checked
+  POST) ending sessions.
 - `ResetMyPasswordView` replaces FAB's: asks for the current password (ASVS 6.2.3) and
   applies the portal's password policy; the page an account with must_change_password
   is sent to. Same class names as FAB's, so FAB's endpoints and permissions stay valid.
@@ -111,9 +112,18 @@ class AuthDBView(FabAuthDBView):
             self.login_template, title=self.title, form=form, appbuilder=self.appbuilder
         )
 
-    @expose("/logout/")
+    @expose("/logout/", methods=["GET", "POST"])
+    @no_cache
     def logout(self):
+        """POST with csrf_token logs out (the user menu's button). A GET only asks: a link or
+        an image on another site must not end the session (cross-site logout)."""
         user = self._get_authenticated_user()
+        if request.method == "GET":
+            if user is None:
+                return redirect(self.appbuilder.get_url_for_login)
+            return self.render_template(
+                "security/logout.html", title=_("Đăng xuất"), appbuilder=self.appbuilder
+            )
         end_session()
         if user is not None:
             self.appbuilder.sm.on_user_logout(user)

@@ -40,6 +40,8 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.text import parse_id
+
 PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:3")
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -95,9 +97,9 @@ def _target_username() -> str | None:
     if not has_request_context():
         return None
     sm = current_app.appbuilder.sm
-    pk = request.args.get("pk")
-    if pk and str(pk).isdigit():
-        user = sm.get_user_by_id(int(pk))
+    user_id = parse_id(request.args.get("pk"))
+    if user_id is not None:
+        user = sm.get_user_by_id(user_id)
         return user.username if user else None
     if request.form.get("username"):
         return request.form.get("username")

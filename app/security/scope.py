@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.text import DB_INT_MAX, parse_id, parse_int
 
 ScopeKind = Literal["all", "unit", "self", "none"]
 
@@ -194,9 +195,8 @@ def scoped_query(model: type, scope: Scope | None = None):
 
 def get_in_scope_or_404(model: type, pk: Any, scope: Scope | None = None):
     """The row, or 404 when it does not exist *or* lies outside the scope (indistinguishable)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = parse_id(pk)
+    if pk is None:
         abort(404)
     item = scoped_query(model, scope).filter(model.id == pk).one_or_none()
     if item is None:
@@ -357,15 +357,42 @@ class ScopedInterface(SQLAInterface):
     def query_count(self, query, *args, **kwargs):
         return super().query_count(self._scoped(query), *args, **kwargs)
 
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """FAB's show/edit/delete/action pages and the REST API fetch `<pk>` from the URL
+        here: an id that is not a whole number in the database's range names no row (404)."""
+        if not self.is_pk_composite() and self.is_integer(self.get_pk_name()):
+            id = parse_id(id)
+            if id is None:
+                return None
+        return super().get(id, filters, select_columns, outer_default_load)
+
+    def apply_filters(self, query, filters):
+        """List and API filters: a number too large for an integer column is refused (400)
+        instead of reaching the database, which would fail."""
+        for flt, values in filters.get_filters_values() if filters else ():
+            if not self.is_integer(flt.column_name):
+                continue
+            for value in values if isinstance(values, list) else [values]:
+                number = parse_int(str(value).strip()) if value is not None else None
+                if number is not None and abs(number) > DB_INT_MAX:
+                    abort(400)
+        return super().apply_filters(query, filters)
+
+    def apply_pagination(self, query, page, page_size):
+        # The REST API takes any page number from `q`; past the last page is an empty page.
+        if page is not None:
+            page = min(max(page, 0), DB_INT_MAX)
+        return super().apply_pagination(query, page, page_size)
+
     def get_related_obj(self, col_name: str, value: Any):
         """Scoped, and remembered for the request: a record page's history tabs all filter
         on the same person, which would otherwise be fetched once per tab."""
         rel_model = self.get_related_model(col_name)
         if isinstance(value, list | tuple):  # URL filters arrive as lists (getlist)
             value = value[0] if value else None
-        try:  # ... and as text: PostgreSQL won't compare an integer key with varchar
-            value = rel_model.id.type.python_type(value)
-        except (TypeError, ValueError, NotImplementedError):
+        # ... and as text: PostgreSQL won't compare an integer key with varchar
+        value = parse_id(value)
+        if value is None:
             return None
         memo = g.setdefault("_scoped_related", {}) if has_request_context() else {}
         key = (rel_model, str(value))

@@ -30,6 +30,7 @@ from app.security.fields import (
     masking_formatter,
 )
 from app.security.scope import ScopedInterface, ScopeError, assert_writable, many_to_one_paths
+from app.text import parse_int
 
 STALE_MESSAGE = _l(
     "Bản ghi đã được người khác cập nhật sau khi bạn mở biểu mẫu. "
@@ -303,8 +304,8 @@ class ScopedModelView(ModelView):
         """Optimistic locking: the form carries the version it was opened with."""
         if not hasattr(item, "version_id"):
             return
-        sent = request.form.get("form_version")
-        if sent is not None and sent.isdigit() and int(sent) != item.version_id:
+        sent = parse_int(request.form.get("form_version"), min=0)
+        if sent is not None and sent != item.version_id:
             db.session.rollback()
             raise StaleDataError(str(STALE_MESSAGE))
 

@@ -35,6 +35,7 @@ from app.evaluation.models import FINALISED, Cycle, Evaluation
 from app.extensions import db
 from app.formatting import format_date, format_number
 from app.security.scope import Scope, criterion
+from app.text import parse_int
 from app.training import rules
 from app.training.models import (
     APPROVED,
@@ -578,7 +579,7 @@ def needs_of(person_id: int, cycle_id: int) -> list[TrainingNeed]:
 def save_needs(
     person,
     cycle: Cycle,
-    modules: Mapping[int, int],
+    modules: Mapping[int, Any],
     free: Sequence[tuple[str, int]],
     suggested_ids: Iterable[int] = (),
     today: dt.date | None = None,
@@ -626,11 +627,8 @@ def save_needs(
 
 
 def _priority(value: Any) -> int:
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return 2
-    return value if value in (1, 2, 3) else 2
+    """1 (high) to 3 (low); anything else posted is the default, 2."""
+    return parse_int(value, min=1, max=3) or 2
 
 
 # --------------------------------------------------------------------------- plans

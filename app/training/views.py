@@ -47,6 +47,7 @@ from app.security.scope import (
     unit_in_scope,
 )
 from app.security.scoped_views import ScopedModelRestApi, ScopedModelView
+from app.text import DB_INT_MAX, parse_id, parse_int
 from app.training import rules, services
 from app.training.models import (
     APPROVED,
@@ -295,11 +296,11 @@ class TrainingView(BaseView):
             return redirect(url_for("TrainingView.index"))
         evaluation, suggested = services.suggestions(person)
         if request.method == "POST":
-            chosen: dict[int, int] = {}
+            chosen: dict[int, str | None] = {}  # module id → posted priority
             for key in request.form:
-                if key.startswith("need_") and key[5:].isdigit():
-                    module_id = int(key[5:])
-                    chosen[module_id] = int(request.form.get(f"priority_{module_id}", "2") or 2)
+                module_id = parse_id(key[5:]) if key.startswith("need_") else None
+                if module_id is not None:
+                    chosen[module_id] = request.form.get(f"priority_{module_id}")
             free = [
                 (request.form.get(f"free_{i}", ""), request.form.get(f"free_priority_{i}", "2"))
                 for i in range(1, 4)
@@ -418,8 +419,8 @@ class TrainingView(BaseView):
             abort(404)
         posted = []
         for key in request.form:
-            if key.startswith("module_") and key[7:].isdigit():
-                module_id = int(key[7:])
+            module_id = parse_id(key[7:]) if key.startswith("module_") else None
+            if module_id is not None:
                 posted.append(
                     services.PostedItem(
                         module_id,
@@ -476,8 +477,7 @@ class TrainingView(BaseView):
         item = next((i for i in plan.items if i.id == item_id), None)
         if item is None or not services.can_record_results(current_user, plan):
             abort(404)
-        raw = (request.form.get("periods_done") or "").strip()
-        periods = int(raw) if raw.isdigit() else None
+        periods = parse_int((request.form.get("periods_done") or "").strip(), min=0)
         certificate = None
         upload = request.files.get("certificate")
         try:
@@ -541,7 +541,7 @@ class TrainingView(BaseView):
         wanted = request.args.get("cycle", "")
         cycle = next((c for c in cycles if str(c.id) == wanted), cycles[0] if cycles else None)
         school = None
-        if request.args.get("unit", "").isdigit():
+        if request.args.get("unit"):
             unit = get_in_scope_or_404(Unit, request.args["unit"])
             if unit.kind != "school" or unit.school is None:
                 abort(404)
@@ -552,8 +552,7 @@ class TrainingView(BaseView):
             if unit is not None and unit.kind == "school" and unit.school is not None:
                 school = unit.school
         group = "commune" if request.args.get("group") == "commune" else "school"
-        raw_page = request.args.get("page", "1")
-        page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+        page = parse_int(request.args.get("page"), min=1, max=DB_INT_MAX) or 1
         return cycles, cycle, school, group, page
 
     @expose("/progress/")
@@ -677,7 +676,7 @@ class TrainingView(BaseView):
             questionnaires[0] if questionnaires else None,
         )
         unit = None
-        if request.args.get("unit", "").isdigit():
+        if request.args.get("unit"):
             unit = get_in_scope_or_404(Unit, request.args["unit"])
         report = None
         if questionnaire is not None:

@@ -12,6 +12,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.test_login_and_records import sign_out
 from tests.conftest import DEMO_PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -27,7 +28,7 @@ def _login(page, username: str) -> None:
 
 
 def _logout(page) -> None:
-    page.goto("/logout/")
+    sign_out(page)
 
 
 def test_teacher_self_evaluates_on_a_phone_and_principal_finalises(page, tmp_path):

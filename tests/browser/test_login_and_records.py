@@ -38,7 +38,17 @@ def sign_in(page, username: str) -> None:
     except Exception as exc:  # say why, not just "timeout"
         flashes = page.locator(".alert").all_inner_texts()
         raise AssertionError(f"{username} could not log in; the page says {flashes}") from exc
-    _expect()(page.locator('a[href*="/logout"]').first).to_be_attached()
+    _expect()(page.locator("form.navbar-logout button")).to_be_attached()
+
+
+def sign_out(page) -> None:
+    """Log out as a person with an old /logout/ bookmark would: the page asks, they confirm.
+
+    (A GET alone no longer logs out: see tests/test_logout.py.)
+    """
+    page.goto("/logout/")
+    page.locator("#logout-confirm").click()
+    _expect()(page.locator("form.navbar-logout")).to_have_count(0)
 
 
 def label(text: str) -> re.Pattern:
@@ -107,9 +117,9 @@ def test_teacher_logs_in_and_opens_own_record(page, live_server, artifacts):
     sign_in(page, "giaovien")
     expect(menu_link(page, "Nhân sự")).to_be_visible()
     lang = page.locator("html").get_attribute("lang")
-    logout = (page.locator('a[href*="/logout"]').first.text_content() or "").strip()
+    logout = (page.locator("form.navbar-logout button").text_content() or "").strip()
     print(f"\n[browser] giaovien home: title={page.title()!r} lang={lang!r} logout={logout!r}")
-    assert logout == "Đăng xuất", f"logout link is not Vietnamese: {logout!r}"
+    assert logout == "Đăng xuất", f"logout button is not Vietnamese: {logout!r}"
 
     open_menu(page, "Nhân sự", "Hồ sơ của tôi")
     page.wait_for_url("**/my-record/")
@@ -129,6 +139,18 @@ def test_teacher_logs_in_and_opens_own_record(page, live_server, artifacts):
     print(f"[browser] /my-record/: heading={heading.inner_text()!r}")
     print(f"[browser] /my-record/: tabs={tab_labels}")
     print(f"[browser] screenshot: {shot}")
+
+
+def test_user_menu_logs_out_with_one_click(page, live_server):
+    expect = _expect()
+    sign_in(page, "giaovien")
+    page.locator(".navbar-right a.dropdown-toggle:has(.fa-user)").click()
+    button = page.locator("form.navbar-logout button")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator("form.navbar-logout")).to_have_count(0)
+    page.goto("/my-record/")
+    expect(page).to_have_url(re.compile(r"/login/"))
 
 
 def test_admin_opens_people_list(page, live_server, artifacts):

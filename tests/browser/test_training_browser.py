@@ -12,6 +12,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.test_login_and_records import sign_out
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -92,13 +93,13 @@ def test_teacher_survey_needs_plan_and_principal_approves(page, artifacts):
     expect(page.locator("#tr-state")).to_have_text("Chờ duyệt")
     expect(page.locator("#tr-plan-items")).to_contain_text("05/01/2026 – 20/02/2026")
     page.screenshot(path=str(artifacts / "bdtx-plan-submitted.png"), full_page=True)
-    page.goto("/logout/")
+    sign_out(page)
 
     # 4. a teacher of another province: 404
     _login(page, "giaovien2")
     response = page.goto(plan_url)
     assert response is not None and response.status == 404
-    page.goto("/logout/")
+    sign_out(page)
 
     # 5. the principal approves
     _login(page, "hieutruong")
